@@ -1,0 +1,165 @@
+/**
+ * One escaper per context a value can reach. Each returns text that, read by
+ * that context, yields exactly the input; none of them ever drops a byte.
+ * Values a context cannot carry are refused earlier, by the target's checks
+ * (see the `cannot` helpers at the bottom and each target's `problems`).
+ */
+
+/** Characters no POSIX shell treats specially in an unquoted word (not first in a command). */
+const SH_PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * A POSIX sh word that evaluates to exactly `value`: bare when that is safe,
+ * otherwise single-quoted, with each `'` written as `'\''`.
+ */
+export function shWord(value: string): string {
+  if (SH_PLAIN.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Shell words for an argv list: the text `eval "set -- $text"` turns back into the list. */
+export function shWords(values: readonly string[]): string {
+  return values.map(shWord).join(' ');
+}
+
+/**
+ * The right-hand side of `name=<here>` in a sourced sh file, so that the
+ * variable holds exactly `value`. Single quotes when the value has none
+ * (easiest to read; always quoted, so no value looks like a command), else double quotes with `\ " $ \`` escaped.
+ */
+export function shAssign(value: string): string {
+  if (!value.includes("'")) return `'${value}'`;
+  return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * Text for a variable that OpenRC or rc.subr later passes through `eval`
+ * (command_args, command_user, ${name}_env, ...): the argv as shell words,
+ * itself quoted for the assignment. Two layers, each undone once.
+ */
+export function shEvalAssign(values: readonly string[]): string {
+  return shAssign(shWords(values));
+}
+
+/** Characters systemd takes literally in a bare command-line word (no %, $, quotes, \, ;). */
+const SYSTEMD_PLAIN = /^[A-Za-z0-9_@+=:,./-]+$/;
+
+function systemdCEscape(c: string): string {
+  switch (c) {
+    case '\\':
+      return '\\\\';
+    case '"':
+      return '\\"';
+    case '\n':
+      return '\\n';
+    case '\t':
+      return '\\t';
+    case '\r':
+      return '\\r';
+    default: {
+      const code = c.codePointAt(0)!;
+      return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+    }
+  }
+}
+
+/**
+ * One argument of ExecStart=/ExecStartPre=/ExecReload= (systemd.service(5)
+ * "COMMAND LINES", systemd.syntax(7) "QUOTING"): `%` is a specifier so it
+ * becomes `%%`; `$` would expand a variable so it becomes `$$`; anything that
+ * is not plain goes in double quotes with C escapes. A quoted ";" is a literal
+ * argument: only an unquoted lone ";" separates commands.
+ */
+export function systemdExecArg(value: string): string {
+  if (SYSTEMD_PLAIN.test(value)) return value;
+  let out = '"';
+  for (const c of value) {
+    if (c === '%') out += '%%';
+    else if (c === '$') out += '$$';
+    else out += systemdCEscape(c);
+  }
+  return `${out}"`;
+}
+
+/** A whole command line for an Exec*= setting. */
+export function systemdExecLine(argv: readonly string[]): string {
+  return argv.map(systemdExecArg).join(' ');
+}
+
+/**
+ * One `NAME=value` word of Environment= (systemd.exec(5)): quoted as a whole,
+ * C escapes for `\` `"` and control characters, `%` doubled (specifiers are
+ * expanded here) and `$` kept as is (Environment= does not expand variables).
+ */
+export function systemdEnvAssignment(name: string, value: string): string {
+  let out = `"${name}=`;
+  for (const c of value) out += c === '%' ? '%%' : systemdCEscape(c);
+  return `${out}"`;
+}
+
+/**
+ * A value systemd takes as the rest of the line (Description=, WorkingDirectory=,
+ * PIDFile=, ...): only specifiers are expanded there, so `%` becomes `%%`.
+ * Leading/trailing white space and a trailing backslash cannot be carried;
+ * `systemdLineProblem` names them.
+ */
+export function systemdLineValue(value: string): string {
+  return value.replaceAll('%', '%%');
+}
+
+/** Why a rest-of-line value cannot be written to a unit file, or undefined. */
+export function systemdLineProblem(value: string): string | undefined {
+  if (value !== value.trim()) return 'systemd strips leading and trailing white space from a setting';
+  if (value.endsWith('\\')) return 'systemd reads a trailing backslash as a line continuation';
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'a unit file setting is one line without control characters';
+  return undefined;
+}
+
+/** One path of a space-separated path list (ReadWritePaths=, ...): quoted when not plain. */
+export function systemdListPath(value: string): string {
+  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(value)) return value;
+  let out = '"';
+  for (const c of value) out += c === '%' ? '%%' : systemdCEscape(c);
+  return `${out}"`;
+}
+
+/** Text inside a `#` comment: one line, so it cannot end the comment early. */
+export function commentText(value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error('a comment cannot carry a line break');
+  return value;
+}
+
+/**
+ * A name or number that validation already restricted to a plain charset
+ * (account names, signal names, numbers): printed as is, and asserted, so
+ * that a template can never pass a raw user string by mistake.
+ */
+export function ident(value: string | number): string {
+  const text = String(value);
+  if (!/^[A-Za-z0-9_.@:%+-]+$/.test(text)) throw new Error(`not a plain identifier: ${JSON.stringify(text)}`);
+  return text;
+}
+
+/**
+ * Words for rc.subr's start command line (rc.subr(8), run_rc_command):
+ * `_run_rc_doit` evaluates it once; when `${name}_nice` is set, rc.subr
+ * first wraps it as `sh -c "..."`, so it is read inside double quotes and
+ * then parsed by a second shell. `nested` asks for that second layer.
+ */
+export function rcSubrWords(values: readonly string[], nested: boolean): string {
+  const words = shWords(values);
+  return nested ? words.replace(/[\\"$`]/g, (c) => `\\${c}`) : words;
+}
+
+/**
+ * A default for an rc.conf variable, set only when the admin has not set it
+ * (Porter's Handbook: `=` not `:=`, so an empty value set on purpose stays).
+ * Quote-free values take the handbook's `: "${var="value"}"` form; others a
+ * plain assignment behind a test, since quotes nested inside `${var=...}`
+ * are read differently by different shells.
+ */
+export function shDefault(name: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+  if (/^[A-Za-z0-9_@%+=:,./ -]*$/.test(value)) return `: "\${${name}="${value}"}"`;
+  return `[ -n "\${${name}+set}" ] || ${name}=${shAssign(value)}`;
+}

@@ -1,0 +1,56 @@
+import type { GeneratedFile } from './files.js';
+import { Renderer } from './render.js';
+import { SpecError } from './spec/normalize.js';
+import type { Service } from './spec/types.js';
+import { TARGETS, type TargetId } from './targets/index.js';
+
+export interface GenerateOptions {
+  /** Which init systems to generate for; default all three. */
+  targets?: readonly TargetId[];
+  /** Directories whose `<target>/<file>.ejs` override the built-in templates. */
+  templates?: readonly string[];
+}
+
+export interface Generated {
+  files: GeneratedFile[];
+  warnings: string[];
+}
+
+export interface NamedService {
+  service: Service;
+  /** Where it came from, for messages: a file name. */
+  source?: string;
+}
+
+/**
+ * The pure middle: validated services in, files in memory out. Throws a
+ * SpecError (every problem of every service) before rendering anything when
+ * some value cannot be carried by a requested target.
+ */
+export function generateFiles(services: readonly NamedService[], options: GenerateOptions = {}): Generated {
+  const wanted = new Set(options.targets ?? TARGETS.map((t) => t.id));
+  const targets = TARGETS.filter((t) => wanted.has(t.id));
+  const problems = services.flatMap(({ service, source }) =>
+    targets.flatMap((t) => t.problems(service).map((p) => ({ ...p, source, message: `(${t.id}) ${p.message}` }))),
+  );
+  if (problems.length > 0) throw new SpecError(problems);
+
+  const renderer = new Renderer(options.templates);
+  const byPath = new Map<string, GeneratedFile>();
+  const warnings: string[] = [];
+  for (const { service, source } of services) {
+    for (const target of targets) {
+      const output = target.render(service, renderer);
+      warnings.push(...output.warnings.map((w) => (source ? `${source}: ${w}` : w)));
+      for (const file of output.files) {
+        const earlier = byPath.get(file.path);
+        if (earlier && (earlier.content !== file.content || earlier.linkTarget !== file.linkTarget)) {
+          throw new SpecError([{ path: 'name', message: `two services write ${file.path} with different content; give them different names` }], source);
+        }
+        byPath.set(file.path, file);
+      }
+    }
+  }
+  const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, warnings };
+}

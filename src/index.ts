@@ -1,0 +1,27 @@
+/**
+ * Programmatic API: `generate(spec)` returns the files in memory, writes nothing.
+ *
+ *   import { generate } from 'init-service';
+ *   const { files, warnings } = generate({ name: 'web', command: '/usr/bin/web' });
+ */
+import { generateFiles, type GenerateOptions, type Generated } from './generate.js';
+import { normalize } from './spec/normalize.js';
+import type { ServiceSpec } from './spec/types.js';
+
+export function generate(spec: ServiceSpec | ServiceSpec[] | unknown, options: GenerateOptions = {}): Generated {
+  const specs = Array.isArray(spec) ? spec : [spec];
+  return generateFiles(
+    specs.map((s: unknown) => ({ service: normalize(s) })),
+    options,
+  );
+}
+
+export { normalize, SpecError } from './spec/normalize.js';
+export { loadSpecFile } from './spec/load.js';
+export { SERVICE_SCHEMA } from './spec/schema.js';
+export { TARGET_IDS } from './targets/index.js';
+export type { GeneratedFile } from './files.js';
+export type { GenerateOptions, Generated } from './generate.js';
+export type { Problem } from './spec/check-schema.js';
+export type { Service, ServiceSpec } from './spec/types.js';
+export type { TargetId } from './targets/index.js';

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import * as escape from './escape.js';
+
+/** Where the shipped templates live: `templates/` beside `dist/` or `src/`. */
+export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../templates', import.meta.url));
+
+type Compiled = (locals: Record<string, unknown>) => string;
+
+/**
+ * The escapers as templates see them (`q.shWord(x)`): the same functions as
+ * escape.ts, but a missing value throws instead of printing "undefined" or
+ * nothing, which is what raw `<%-` would do.
+ */
+const q = Object.fromEntries(
+  Object.entries(escape).map(([name, fn]) => [
+    name,
+    (...args: unknown[]) => {
+      if (args.some((a) => a === undefined || a === null)) {
+        throw new Error(`template passed a missing value to q.${name}()`);
+      }
+      return (fn as (...a: unknown[]) => string)(...args);
+    },
+  ]),
+) as typeof escape;
+
+export interface TemplateSource {
+  /** Directories searched in order for `<target>/<file>.ejs`; the built-in one is always last. */
+  dirs: readonly string[];
+}
+
+/** Renders templates by relative path (`openrc/conf.d.ejs`); compiles each one once. */
+export class Renderer {
+  private readonly compiled = new Map<string, Compiled>();
+  private readonly dirs: readonly string[];
+
+  constructor(overrideDirs: readonly string[] = []) {
+    this.dirs = [...overrideDirs, BUILTIN_TEMPLATES];
+  }
+
+  /** The rendered text, ending in exactly one newline. */
+  render(template: string, locals: Record<string, unknown>): string {
+    return `${this.run(template, locals).replace(/\s+$/, '')}\n`;
+  }
+
+  private run(template: string, locals: Record<string, unknown>): string {
+    const partial = (name: string, extra: Record<string, unknown> = {}) =>
+      this.run(`shared/${name}.ejs`, { ...locals, ...extra }).replace(/\n$/, '');
+    return this.template(template)({ ...locals, q, partial });
+  }
+
+  private template(relative: string): Compiled {
+    let fn = this.compiled.get(relative);
+    if (!fn) {
+      const { text, file } = this.read(relative);
+      // `<%=` would HTML-escape; every value must go through an escaper from q instead.
+      if (text.includes('<%=')) throw new Error(`${file}: use <%- q.<escaper>(value) %>, never <%= %>`);
+      fn = ejs.compile(text, {
+        filename: file,
+        strict: true,
+        localsName: 'locals',
+        // The names templates and partials use; anything else is reached as locals.x.
+        destructuredLocals: ['svc', 'm', 'q', 'partial', 'c', 'title', 'from', 'label', 'lines'],
+        // Only ejs' own error messages reach this (template file names); never HTML-escape.
+        escape: (text: unknown) => String(text),
+      }) as Compiled;
+      this.compiled.set(relative, fn);
+    }
+    return fn;
+  }
+
+  private read(relative: string): { text: string; file: string } {
+    for (const dir of this.dirs) {
+      const file = join(dir, relative);
+      try {
+        return { text: readFileSync(file, 'utf8'), file };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    throw new Error(`template not found: ${relative}`);
+  }
+}

@@ -1,0 +1,94 @@
+import { checkSchema, type Problem } from './check-schema.js';
+import { SERVICE_SCHEMA } from './schema.js';
+import { LIMIT_NAMES, type Service, type ServiceSpec } from './types.js';
+
+/** A description that cannot be used: every problem found, each with its field path. */
+export class SpecError extends Error {
+  readonly problems: Problem[];
+
+  constructor(problems: Problem[], source?: string) {
+    const sourced = problems.map((p) => ({ ...p, source: p.source ?? source }));
+    super(sourced.map((p) => `${p.source ? `${p.source}: ` : ''}${p.path}: ${p.message}`).join('\n'));
+    this.name = 'SpecError';
+    this.problems = sourced;
+  }
+}
+
+/**
+ * Validates a parsed description and fills in every default.
+ * Pure: the same input always gives the same Service or the same SpecError.
+ */
+export function normalize(input: unknown, source?: string): Service {
+  const problems = checkSchema(input, SERVICE_SCHEMA);
+  if (problems.length > 0) throw new SpecError(problems, source);
+  const spec = input as ServiceSpec;
+  problems.push(...crossFieldProblems(spec));
+  if (problems.length > 0) throw new SpecError(problems, source);
+
+  const user = spec.user ?? spec.name;
+  return {
+    name: spec.name,
+    family: spec.family,
+    description: spec.description ?? spec.name,
+    command: spec.command,
+    args: spec.args ?? [],
+    user: user === 'root' ? undefined : user,
+    group: spec.group,
+    workingDirectory: spec.workingDirectory,
+    environment: Object.entries(spec.environment ?? {}),
+    environmentFile: spec.environmentFile,
+    daemonizes: spec.daemonizes ?? false,
+    pidfile: spec.pidfile,
+    restart: spec.restart ?? 'on-failure',
+    reloadSignal: spec.reloadSignal && signalName(spec.reloadSignal),
+    stopSignal: signalName(spec.stopSignal ?? 'TERM'),
+    stopTimeout: spec.stopTimeout ?? 30,
+    umask: spec.umask?.padStart(4, '0'),
+    nice: spec.nice,
+    limits: LIMIT_NAMES.flatMap((n): Service['limits'] => {
+      const value = spec.limits?.[n];
+      return value === undefined ? [] : [[n, value]];
+    }),
+    requires: unique(spec.requires ?? []),
+    after: unique(spec.after ?? []),
+    stdoutLog: spec.stdoutLog,
+    stderrLog: spec.stderrLog,
+    configCheck: spec.configCheck,
+    freebsd: { plist: spec.freebsd?.plist ?? 'modern' },
+    systemd: {
+      hardening: spec.systemd?.hardening ?? 'default',
+      bindPrivilegedPorts: spec.systemd?.bindPrivilegedPorts ?? false,
+    },
+  };
+}
+
+function crossFieldProblems(spec: ServiceSpec): Problem[] {
+  const problems: Problem[] = [];
+  const daemonizes = spec.daemonizes ?? false;
+  if (daemonizes && spec.pidfile === undefined) {
+    problems.push({
+      path: 'pidfile',
+      message: 'is required when daemonizes is true: the init system finds a forking program only through the pidfile it writes',
+    });
+  }
+  if (!daemonizes && spec.pidfile !== undefined) {
+    problems.push({
+      path: 'pidfile',
+      message:
+        'is only for programs that fork and write it themselves (daemonizes: true); for a foreground program each init system keeps its own root-owned pidfile, so remove pidfile or set daemonizes to true',
+    });
+  }
+  const check = spec.configCheck?.[0];
+  if (check !== undefined && !check.startsWith('/')) {
+    problems.push({ path: 'configCheck[0]', message: `${JSON.stringify(check)} must be an absolute path to the checking program` });
+  }
+  return problems;
+}
+
+function signalName(signal: string): string {
+  return signal.replace(/^SIG/, '');
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,70 @@
+/** The service description as a user writes it (JSON or YAML). */
+export interface ServiceSpec {
+  name: string;
+  family?: string;
+  description?: string;
+  command: string;
+  args?: string[];
+  user?: string;
+  group?: string;
+  workingDirectory?: string;
+  environment?: Record<string, string>;
+  environmentFile?: string;
+  daemonizes?: boolean;
+  pidfile?: string;
+  restart?: RestartPolicy;
+  reloadSignal?: string;
+  stopSignal?: string;
+  stopTimeout?: number;
+  umask?: string;
+  nice?: number;
+  limits?: Partial<Record<LimitName, number | 'unlimited'>>;
+  requires?: string[];
+  after?: string[];
+  stdoutLog?: string;
+  stderrLog?: string;
+  configCheck?: string[];
+  freebsd?: { plist?: PlistStyle };
+  systemd?: { hardening?: HardeningProfile; bindPrivilegedPorts?: boolean };
+}
+
+export type RestartPolicy = 'no' | 'on-failure' | 'always';
+export type PlistStyle = 'modern' | 'legacy';
+export type HardeningProfile = 'strict' | 'default' | 'off';
+export type LimitName = 'nofile' | 'nproc' | 'core';
+export const LIMIT_NAMES: readonly LimitName[] = ['nofile', 'nproc', 'core'];
+
+/** Abstract dependencies every target knows how to map. */
+export type AbstractDependency = 'network' | 'syslog' | 'time' | 'localfs';
+export const ABSTRACT_DEPENDENCIES: readonly AbstractDependency[] = ['network', 'syslog', 'time', 'localfs'];
+
+/** A validated description with every default filled in: what the targets render. */
+export interface Service {
+  name: string;
+  family: string | undefined;
+  description: string;
+  command: string;
+  args: string[];
+  /** undefined means root: the spec asked for "root" explicitly. */
+  user: string | undefined;
+  group: string | undefined;
+  workingDirectory: string | undefined;
+  environment: Array<[name: string, value: string]>;
+  environmentFile: string | undefined;
+  daemonizes: boolean;
+  pidfile: string | undefined;
+  restart: RestartPolicy;
+  reloadSignal: string | undefined;
+  stopSignal: string;
+  stopTimeout: number;
+  umask: string | undefined;
+  nice: number | undefined;
+  limits: Array<[name: LimitName, value: number | 'unlimited']>;
+  requires: string[];
+  after: string[];
+  stdoutLog: string | undefined;
+  stderrLog: string | undefined;
+  configCheck: string[] | undefined;
+  freebsd: { plist: PlistStyle };
+  systemd: { hardening: HardeningProfile; bindPrivilegedPorts: boolean };
+}
