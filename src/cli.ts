@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from './errors.js';
 import { examplePath } from './examples.js';
@@ -129,7 +129,7 @@ async function generateCommand(args: readonly string[], io: Io): Promise<number>
   const errors: SpecError[] = [];
   for (const file of specs) {
     try {
-      services.push({ service: await loadSpecFile(resolveFrom(io.cwd, file)), source: file });
+      services.push({ service: await loadSpecFile(resolveFrom(io.cwd, file)), source: basename(file) });
     } catch (error) {
       if (!(error instanceof SpecError)) throw error;
       errors.push(error);

@@ -37,12 +37,12 @@ export async function parseSpecText(text: string, file: string): Promise<unknown
 
 async function parseYaml(text: string, source: string): Promise<unknown> {
   const { parseDocument } = await import('yaml');
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [error] = document.errors;
   if (error) {
     const position = error.linePos?.[0];
     const where = position ? `line ${position.line}, column ${position.col}` : '(file)';
-    throw new SpecError([{ path: where, message: `invalid YAML: ${error.message.split('\n')[0]}` }], source);
+    throw new SpecError([{ path: where, message: `invalid YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` }], source);
   }
   return document.toJS() as unknown;
 }

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/init-service.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'init-service-e2e-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function cli(args: string[], cwd = dir) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('init-service (the built CLI)', () => {
+  test('--help explains usage and exits 0', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: init-service generate/);
+    expect(r.stdout).toMatch(/--target LIST/);
+  });
+
+  test('generate --example homesite writes the documented layout with modes and a relative link', () => {
+    const out = join(dir, 'homesite');
+    const r = cli(['generate', '--example', 'homesite', '--out', out]);
+    expect(r.stderr).not.toMatch(/Error|at /);
+    expect(r.status).toBe(0);
+    expect(statSync(join(out, 'openrc/init.d/restas')).mode & 0o777).toBe(0o755);
+    expect(lstatSync(join(out, 'openrc/init.d/restas.homesite')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(out, 'openrc/init.d/restas.homesite'))).toBe('restas');
+    expect(statSync(join(out, 'openrc/conf.d/restas.homesite')).mode & 0o777).toBe(0o644);
+    expect(statSync(join(out, 'rcd/files/homesite.in')).mode & 0o777).toBe(0o755);
+    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/homesite.service']) {
+      expect(statSync(join(out, f)).mode & 0o777).toBe(0o644);
+    }
+    expect(r.stdout).toMatch(/8 files in/);
+  });
+
+  test('a second run changes nothing and keeps mtimes', () => {
+    const out = join(dir, 'homesite');
+    const before = statSync(join(out, 'systemd/homesite.service')).mtimeMs;
+    const r = cli(['generate', '--example', 'homesite', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/unchanged +systemd\/homesite\.service/);
+    expect(statSync(join(out, 'systemd/homesite.service')).mtimeMs).toBe(before);
+  });
+
+  test('a changed file is not clobbered without --force (exit 1), and is with it', () => {
+    const out = join(dir, 'homesite');
+    const unit = join(out, 'systemd/homesite.service');
+    writeFileSync(unit, 'local edit\n');
+    const refused = cli(['generate', '--example', 'homesite', '--out', out]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/systemd\/homesite\.service/);
+    expect(readFileSync(unit, 'utf8')).toBe('local edit\n');
+    expect(cli(['generate', '--example', 'homesite', '--out', out, '--force']).status).toBe(0);
+    expect(readFileSync(unit, 'utf8')).toMatch(/^\[Service\]/m);
+  });
+
+  test('a bad spec exits 2, names the file and the field, and writes nothing', () => {
+    const spec = join(dir, 'homesite.json');
+    writeFileSync(spec, JSON.stringify({ name: 'homesite', command: '/usr/bin/sbcl', args: ['a', 'b', 'nul\u0000'] }));
+    const out = join(dir, 'never');
+    const r = cli(['generate', '--spec', spec, '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/homesite\.json: args\[2\]: .*NUL/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a value a target cannot carry is refused before anything is written', () => {
+    const spec = join(dir, 'spaced.json');
+    writeFileSync(spec, JSON.stringify({ name: 'spaced', command: '/opt/my app/bin/x' }));
+    const out = join(dir, 'spaced-out');
+    const r = cli(['generate', '--spec', spec, '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/spaced\.json: command: \(openrc\)/);
+    expect(existsSync(out)).toBe(false);
+    // The same spec is fine for systemd alone, which can quote the path.
+    expect(cli(['generate', '--spec', spec, '--out', out, '--target', 'systemd']).status).toBe(0);
+  });
+
+  test('usage errors exit 2 with a hint', () => {
+    expect(cli(['generate']).status).toBe(2);
+    const r = cli(['generate', '--example', 'homesite', '--target', 'upstart']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown target "upstart"; choose from openrc, rcd, systemd/);
+    expect(cli(['frobnicate']).status).toBe(2);
+  });
+});

@@ -1,0 +1,63 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { generate } from '../src/index.js';
+import { fixtureNames, fixtureSpec } from './support/fixtures.js';
+
+const TEMPLATES = fileURLToPath(new URL('../templates/', import.meta.url));
+
+describe('generate (programmatic API)', () => {
+  test('two services of one family share a byte-identical generic script and family conf.d', () => {
+    const a = generate({ name: 'alpha', family: 'sites', command: '/usr/bin/a', args: ['x'], reloadSignal: 'HUP' }).files;
+    const b = generate({ name: 'beta', family: 'sites', command: '/usr/bin/b', user: 'root', restart: 'no', umask: '0077' }).files;
+    const pick = (files: typeof a, path: string) => files.find((f) => f.path === path)?.content;
+    expect(pick(a, 'openrc/init.d/sites')).toBeDefined();
+    expect(pick(a, 'openrc/init.d/sites')).toBe(pick(b, 'openrc/init.d/sites'));
+    expect(pick(a, 'openrc/conf.d/sites')).toBe(pick(b, 'openrc/conf.d/sites'));
+    expect(pick(a, 'openrc/conf.d/sites.alpha')).not.toBe(pick(b, 'openrc/conf.d/sites.beta'));
+  });
+
+  test('a family of two generates into one tree: one script, two links, two conf.d files', () => {
+    const { files } = generate([
+      { name: 'alpha', family: 'sites', command: '/usr/bin/a' },
+      { name: 'beta', family: 'sites', command: '/usr/bin/b' },
+    ], { targets: ['openrc'] });
+    expect(files.map((f) => f.path)).toEqual([
+      'openrc/conf.d/sites',
+      'openrc/conf.d/sites.alpha',
+      'openrc/conf.d/sites.beta',
+      'openrc/init.d/sites',
+      'openrc/init.d/sites.alpha',
+      'openrc/init.d/sites.beta',
+    ]);
+  });
+
+  test('output is deterministic: same input, same bytes, LF only, no absolute paths of this machine', () => {
+    for (const name of fixtureNames()) {
+      const once = JSON.stringify(generate(fixtureSpec(name)));
+      expect(JSON.stringify(generate(fixtureSpec(name)))).toBe(once);
+      expect(once).not.toMatch(/\\r/);
+      expect(once).not.toContain(process.cwd());
+    }
+  });
+
+  test('--target picks targets', () => {
+    const { files } = generate({ name: 'web', command: '/usr/bin/web' }, { targets: ['systemd'] });
+    expect(files.map((f) => f.path)).toEqual(['systemd/web.service']);
+  });
+});
+
+describe('templates', () => {
+  const all = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(`${dir}${e.name}/`) : [`${dir}${e.name}`]));
+
+  test('never use ejs HTML escaping (<%=): every value goes through an escaper', () => {
+    for (const file of all(TEMPLATES)) expect(readFileSync(file, 'utf8'), file).not.toContain('<%=');
+  });
+
+  test('a template that uses <%= is refused when compiled', async () => {
+    const { Renderer } = await import('../src/render.js');
+    const dir = fileURLToPath(new URL('./fixtures/bad-templates/', import.meta.url));
+    expect(() => new Renderer([dir]).render('systemd/service.ejs', {})).toThrow(/never <%= %>/);
+  });
+});
