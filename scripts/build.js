@@ -1,11 +1,12 @@
 // Bundles src/ into dist/ with esbuild (no runtime dependencies left to
 // install), emits type declarations for the API, and publishes the JSON Schema.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts', 'src/index.ts'],
@@ -17,6 +18,7 @@ await build({
   target: 'node20',
   packages: 'bundle',
   logLevel: 'warning',
+  define: { __VERSION__: JSON.stringify(version) },
   // Bundled CommonJS (ejs, fs-extra) calls require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __initServiceRequire } from 'node:module'; const require = __initServiceRequire(import.meta.url);" },
 });
