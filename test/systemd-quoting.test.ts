@@ -157,6 +157,7 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
       environmentFile: `/etc/${PLAIN_HOSTILE}`,
       stdoutLog: `/srv/logs/${PLAIN_HOSTILE}.log`,
       configCheck: ['/usr/bin/check', ...HOSTILE],
+      reloadSignal: 'HUP',
       systemd: { hardening: 'strict' },
     };
 
@@ -173,6 +174,9 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
       expect(start!.map(atExec)).toEqual([spec.command, ...HOSTILE]);
       const [check] = dumpedCommands(dump, 'ExecStartPre');
       expect(check!.map(atExec)).toEqual(spec.configCheck);
+      const [reloadCheck, reload] = dumpedCommands(dump, 'ExecReload');
+      expect(reloadCheck!.map(atExec)).toEqual(spec.configCheck);
+      expect(reload).toEqual(['/bin/kill', '-s', 'HUP', '$MAINPID']);
 
       HOSTILE.forEach((value, i) => expect(dump, `V${i}`).toContain(`\n\t\tEnvironment: V${i}=${value}\n\t\t`));
       expect(dump).toContain(`\t\tDescription: ${PLAIN_HOSTILE}\n`);

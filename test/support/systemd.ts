@@ -141,13 +141,19 @@ export function dumpUnit(files: Record<string, string>, unit: string): { dump: s
   return withTempDir((dir) => {
     copySystemTargets(dir);
     writeUnits(dir, files);
+    // Readable by nobody whatever the umask of the test run.
     chmodSync(dir, 0o755);
+    for (const name of Object.keys(files)) {
+      for (let d = dirname(name); d !== '.'; d = dirname(d)) chmodSync(join(dir, d), 0o755);
+      chmodSync(join(dir, name), 0o644);
+    }
     const command = [SYSTEMD_BINARY, '--test', '--system', `--unit=${unit}`, '--log-target=console', '--no-pager'];
     const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
     const [program, ...args] = [...asNobody, ...command];
     const result = spawnSync(program!, args, {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
+      timeout: 60_000,
       env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', SYSTEMD_UNIT_PATH: dir, LC_ALL: 'C.UTF-8' },
     });
     const out = result.stdout ?? '';
