@@ -41,9 +41,10 @@ export function shEvalAssign(values: readonly string[]): string {
   return shAssign(shWords(values));
 }
 
-/** Characters systemd takes literally in a bare command-line word (no %, $, quotes, \, ;). */
+/** Characters systemd takes literally in a bare command-line word (no %, $, quotes, \\, ;). */
 const SYSTEMD_PLAIN = /^[A-Za-z0-9_@+=:,./-]+$/;
 
+/** systemd.syntax(7) "QUOTING": the C escape of one character, or the character itself. */
 function systemdCEscape(c: string): string {
   switch (c) {
     case '\\':
@@ -61,6 +62,17 @@ function systemdCEscape(c: string): string {
       return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : c;
     }
   }
+}
+
+/**
+ * One double-quoted word of a setting systemd splits into words, unquotes,
+ * C-unescapes and then expands specifiers in (Environment=, the path field
+ * of tmpfiles.d(5)): `%` becomes `%%`; `$` is not special there.
+ */
+export function systemdQuoted(value: string): string {
+  let out = '"';
+  for (const c of value) out += c === '%' ? '%%' : systemdCEscape(c);
+  return `${out}"`;
 }
 
 /**
@@ -88,13 +100,12 @@ export function systemdExecLine(argv: readonly string[]): string {
 
 /**
  * One `NAME=value` word of Environment= (systemd.exec(5)): quoted as a whole,
- * C escapes for `\` `"` and control characters, `%` doubled (specifiers are
+ * C escapes for `\\` `"` and control characters, `%` doubled (specifiers are
  * expanded here) and `$` kept as is (Environment= does not expand variables).
  */
 export function systemdEnvAssignment(name: string, value: string): string {
-  let out = `"${name}=`;
-  for (const c of value) out += c === '%' ? '%%' : systemdCEscape(c);
-  return `${out}"`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an environment variable name: ${name}`);
+  return systemdQuoted(`${name}=${value}`);
 }
 
 /**
@@ -104,6 +115,8 @@ export function systemdEnvAssignment(name: string, value: string): string {
  * `systemdLineProblem` names them.
  */
 export function systemdLineValue(value: string): string {
+  const why = systemdLineProblem(value);
+  if (why) throw new Error(`${JSON.stringify(value)} cannot be a unit setting: ${why}`);
   return value.replaceAll('%', '%%');
 }
 
@@ -115,12 +128,47 @@ export function systemdLineProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** One path of a space-separated path list (ReadWritePaths=, ...): quoted when not plain. */
+/**
+ * Why an absolute path cannot be a path setting (WorkingDirectory=, PIDFile=,
+ * StandardOutput=append:, ...), or undefined: on top of the rest-of-line
+ * rules, systemd refuses a path with a ".." component ("path is not
+ * normalized"); "//" and "/./" it simplifies to the same path.
+ */
+export function systemdPathProblem(value: string): string | undefined {
+  if (value.split('/').includes('..')) return 'systemd refuses a path with a ".." component ("path is not normalized")';
+  return systemdLineProblem(value);
+}
+
+/**
+ * One path of a space-separated path list (ReadWritePaths=, ...). These lists
+ * are unquoted but not C-unescaped: a backslash takes the next character
+ * literally. So: double quotes when not plain, `\\` before `\\` and `"`, `%%`
+ * for `%`. A control character cannot be carried (paths refuse them earlier).
+ */
 export function systemdListPath(value: string): string {
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`a path list entry cannot carry control characters: ${JSON.stringify(value)}`);
   if (/^[A-Za-z0-9_@+=:,./-]+$/.test(value)) return value;
-  let out = '"';
-  for (const c of value) out += c === '%' ? '%%' : systemdCEscape(c);
-  return `${out}"`;
+  return `"${value.replace(/[\\"%]/g, (c) => (c === '%' ? '%%' : `\\${c}`))}"`;
+}
+
+/**
+ * A directory below /var/lib, /var/cache, /var/log or /run for
+ * StateDirectory=, CacheDirectory=, LogsDirectory=, RuntimeDirectory=: a
+ * relative path of plain names (systemd.exec(5) refuses "..", and these lists
+ * are C-unescaped, so only plain text is taken literally). Asserted, not
+ * quoted: the target falls back to ReadWritePaths= for anything else.
+ */
+export function systemdDirectoryName(value: string): string {
+  const why = systemdDirectoryProblem(value);
+  if (why) throw new Error(`${JSON.stringify(value)} ${why}`);
+  return value;
+}
+
+/** Why a relative directory cannot be written as is to StateDirectory= and the like, or undefined. */
+export function systemdDirectoryProblem(value: string): string | undefined {
+  if (!/^[A-Za-z0-9_@+=:,.-]+(\/[A-Za-z0-9_@+=:,.-]+)*$/.test(value)) return 'is not a relative path of letters, digits and _ @ + = : , . -';
+  if (value.split('/').some((part) => part === '.' || part === '..')) return 'has a "." or ".." component';
+  return undefined;
 }
 
 /** Text inside a `#` comment: one line, so it cannot end the comment early. */

@@ -32,28 +32,28 @@ describe('init-service (the built CLI)', () => {
     expect(readlinkSync(join(out, 'openrc/init.d/restas.homesite'))).toBe('restas');
     expect(statSync(join(out, 'openrc/conf.d/restas.homesite')).mode & 0o777).toBe(0o644);
     expect(statSync(join(out, 'rcd/files/homesite.in')).mode & 0o777).toBe(0o755);
-    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/homesite.service']) {
+    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/restas@.service', 'systemd/restas@homesite.service.d/instance.conf']) {
       expect(statSync(join(out, f)).mode & 0o777).toBe(0o644);
     }
-    expect(r.stdout).toMatch(/8 files in/);
+    expect(r.stdout).toMatch(/9 files in/);
   });
 
   test('a second run changes nothing and keeps mtimes', () => {
     const out = join(dir, 'homesite');
-    const before = statSync(join(out, 'systemd/homesite.service')).mtimeMs;
+    const before = statSync(join(out, 'systemd/restas@homesite.service.d/instance.conf')).mtimeMs;
     const r = cli(['generate', '--example', 'homesite', '--out', out]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/unchanged +systemd\/homesite\.service/);
-    expect(statSync(join(out, 'systemd/homesite.service')).mtimeMs).toBe(before);
+    expect(r.stdout).toMatch(/unchanged +systemd\/restas@homesite\.service\.d\/instance\.conf/);
+    expect(statSync(join(out, 'systemd/restas@homesite.service.d/instance.conf')).mtimeMs).toBe(before);
   });
 
   test('a changed file is not clobbered without --force (exit 1), and is with it', () => {
     const out = join(dir, 'homesite');
-    const unit = join(out, 'systemd/homesite.service');
+    const unit = join(out, 'systemd/restas@homesite.service.d/instance.conf');
     writeFileSync(unit, 'local edit\n');
     const refused = cli(['generate', '--example', 'homesite', '--out', out]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/systemd\/homesite\.service/);
+    expect(refused.stderr).toMatch(/systemd\/restas@homesite\.service\.d\/instance\.conf/);
     expect(readFileSync(unit, 'utf8')).toBe('local edit\n');
     expect(cli(['generate', '--example', 'homesite', '--out', out, '--force']).status).toBe(0);
     expect(readFileSync(unit, 'utf8')).toMatch(/^\[Service\]/m);

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import { systemdLineProblem } from '../escape.js';
-import { DATA_MODE } from '../files.js';
+import { systemdDirectoryProblem, systemdEnvAssignment, systemdExecLine, systemdLineProblem, systemdPathProblem } from '../escape.js';
+import { DATA_MODE, type GeneratedFile } from '../files.js';
 import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
 import type { HardeningProfile, Service } from '../spec/types.js';
@@ -9,95 +9,237 @@ import type { Target } from './target.js';
 
 const LIMIT_KEYS = { nofile: 'LimitNOFILE', nproc: 'LimitNPROC', core: 'LimitCORE' } as const;
 
-/** systemd.special(7): what each abstract dependency means for a unit. */
+/**
+ * systemd.special(7): what each abstract dependency means for a unit.
+ * network-online.target is active (pull it in and order after it);
+ * time-sync.target is passive (order after it, never pull it in).
+ */
 const DEPENDENCY: Record<string, { wants?: string; requires?: string; after?: string }> = {
   network: { wants: 'network-online.target', after: 'network-online.target' },
   // journald takes syslog(3) messages from early boot on; nothing to order after.
   syslog: {},
-  time: { wants: 'time-sync.target', after: 'time-sync.target' },
+  time: { after: 'time-sync.target' },
   localfs: { requires: 'local-fs.target', after: 'local-fs.target' },
 };
 
+const UNIT_SUFFIXES = ['.service', '.socket', '.target', '.mount', '.path', '.timer', '.device', '.swap', '.slice', '.scope', '.automount'];
+
+/** systemd reads unit files line by line, up to LONG_LINE_MAX (1 MiB) each; longer is fatal ("No buffer space available"). */
+const MAX_LINE = 1024 * 1024 - 1;
+
+/** The host paths each StateDirectory=-like setting creates (systemd.exec(5) "RuntimeDirectory=..."), by prefix. */
+const MANAGED_DIRECTORIES = [
+  ['/var/lib/', 'StateDirectory'],
+  ['/var/cache/', 'CacheDirectory'],
+  ['/var/log/', 'LogsDirectory'],
+  ['/run/', 'RuntimeDirectory'],
+] as const;
+
 /**
- * Sandboxing per profile (systemd.exec(5)). "default" keeps JIT runtimes
- * (SBCL, Node, the JVM) working: no MemoryDenyWriteExecute=. "strict" adds
- * what most services survive but some do not.
+ * Sandboxing per profile (systemd.exec(5)), scored by
+ * `systemd-analyze security --offline=true` (test/systemd-security.test.ts
+ * holds every fixture to <= 2.5 for "default" and <= 1.5 for "strict").
+ * "default" leaves out what breaks common runtimes: MemoryDenyWriteExecute=
+ * (JITs: SBCL, Node, the JVM), ProcSubset=pid (hides /proc/meminfo,
+ * /proc/cpuinfo, ...; the man page calls it unsuitable for most non-trivial
+ * programs), and keeps AF_NETLINK (getifaddrs(3), glibc's getaddrinfo).
  */
-const HARDENING: Record<HardeningProfile, string[]> = {
-  off: [],
+const COMMON = [
+  'NoNewPrivileges=yes',
+  'ProtectSystem=strict',
+  'PrivateDevices=yes',
+  'PrivateMounts=yes',
+  'ProtectKernelTunables=yes',
+  'ProtectKernelModules=yes',
+  'ProtectKernelLogs=yes',
+  'ProtectControlGroups=yes',
+  'ProtectClock=yes',
+  'ProtectHostname=yes',
+  'ProtectProc=invisible',
+  'RestrictSUIDSGID=yes',
+  'RestrictNamespaces=yes',
+  'RestrictRealtime=yes',
+  'LockPersonality=yes',
+  'RemoveIPC=yes',
+  'KeyringMode=private',
+  'SystemCallArchitectures=native',
+  'SystemCallFilter=@system-service',
+];
+
+const PROFILE: Record<Exclude<HardeningProfile, 'off'>, string[]> = {
   default: [
-    'NoNewPrivileges=yes',
-    'ProtectSystem=strict',
-    'PrivateTmp=yes',
-    'PrivateDevices=yes',
-    'ProtectKernelTunables=yes',
-    'ProtectKernelModules=yes',
-    'ProtectKernelLogs=yes',
-    'ProtectControlGroups=yes',
-    'ProtectClock=yes',
-    'ProtectHostname=yes',
-    'ProtectProc=invisible',
-    'ProcSubset=pid',
-    'RestrictSUIDSGID=yes',
-    'RestrictNamespaces=yes',
-    'RestrictRealtime=yes',
-    'LockPersonality=yes',
-    'RemoveIPC=yes',
-    'SystemCallArchitectures=native',
-    'SystemCallFilter=@system-service',
+    ...COMMON,
+    'SystemCallFilter=~@privileged',
+    'SystemCallErrorNumber=EPERM',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+  ],
+  strict: [
+    ...COMMON,
     'SystemCallFilter=~@privileged @resources',
     'SystemCallErrorNumber=EPERM',
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
-    'DevicePolicy=closed',
-    'KeyringMode=private',
+    'MemoryDenyWriteExecute=yes',
+    'ProcSubset=pid',
   ],
-  strict: [],
 };
-HARDENING.strict = [
-  ...HARDENING.default,
-  'PrivateUsers=yes',
-  'MemoryDenyWriteExecute=yes',
-  'UMask=0077',
-];
 
-export function unitName(svc: Service): string {
-  return `${svc.name}.service`;
+export interface SystemdNames {
+  /** The unit systemctl is given: `web.service` or `restas@homesite.service`. */
+  unit: string;
+  /** The file that carries the service's settings, relative to the output directory. */
+  settingsPath: string;
+  /** The family's template unit, when there is a family. */
+  template?: { unit: string; path: string };
 }
+
+export function systemdNames(svc: Service): SystemdNames {
+  if (!svc.family) return { unit: `${svc.name}.service`, settingsPath: `systemd/${svc.name}.service` };
+  const unit = `${svc.family}@${svc.name}.service`;
+  return {
+    unit,
+    settingsPath: `systemd/${unit}.d/instance.conf`,
+    template: { unit: `${svc.family}@.service`, path: `systemd/${svc.family}@.service` },
+  };
+}
+
 
 function homeLike(path: string | undefined): boolean {
   return path !== undefined && /^\/(home|root|run\/user)(\/|$)/.test(path);
 }
 
-/** Directories the program writes to, which ProtectSystem=strict must leave writable. */
-function writablePaths(svc: Service): { logsDirectory?: string; runtimeDirectory?: string; readWrite: string[] } {
-  const readWrite: string[] = [];
-  let logsDirectory: string | undefined;
-  let runtimeDirectory: string | undefined;
-  if (svc.workingDirectory && svc.workingDirectory !== '/') readWrite.push(svc.workingDirectory);
-  for (const log of [svc.stdoutLog, svc.stderrLog]) {
-    if (!log) continue;
-    const dir = posix.dirname(log);
-    const underLog = /^\/var\/log\/(.+)$/.exec(dir);
-    if (underLog) logsDirectory = underLog[1];
-    else if (dir !== '/var/log' && !readWrite.includes(dir)) readWrite.push(dir);
+function tmpLike(path: string | undefined): boolean {
+  return path !== undefined && /^\/(var\/)?tmp(\/|$)/.test(path);
+}
+
+/** systemd rewrites /var/run/... to /run/... itself, with a warning on every load (systemd.service(5) PIDFile=). */
+function runPath(path: string): string {
+  return path.replace(/^\/var\/run(?=\/|$)/, '/run');
+}
+
+function logDirectories(svc: Service): string[] {
+  const dirs = [svc.stdoutLog, svc.stderrLog].flatMap((log) => (log ? [posix.dirname(log)] : []));
+  return [...new Set(dirs)];
+}
+
+interface Writable {
+  /** StateDirectory= etc.: [setting, directory relative to its base]. */
+  managed: Array<[string, string]>;
+  readWrite: string[];
+  /** Log directories that must exist before systemd opens the log files: created by tmpfiles.d. */
+  create: string[];
+  warnings: string[];
+}
+
+/**
+ * Where the program writes (working directory, log directories, pidfile
+ * directory), made writable under ProtectSystem=strict: by the setting that
+ * creates and owns the directory when it lies in one of systemd's managed
+ * trees, else by ReadWritePaths=.
+ */
+function writable(svc: Service, hardened: boolean): Writable {
+  const out: Writable = { managed: [], readWrite: [], create: [], warnings: [] };
+  const seen = new Set<string>();
+  const add = (dir: string) => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    for (const [prefix, setting] of MANAGED_DIRECTORIES) {
+      if (dir.startsWith(prefix) && !systemdDirectoryProblem(dir.slice(prefix.length))) {
+        out.managed.push([setting, dir.slice(prefix.length)]);
+        return;
+      }
+    }
+    if (hardened) out.readWrite.push(dir);
+  };
+  if (svc.workingDirectory && svc.workingDirectory !== '/') add(svc.workingDirectory);
+  for (const dir of logDirectories(svc)) {
+    // systemd opens StandardOutput=append: files before it creates
+    // LogsDirectory= (systemd/systemd#27591): the directory must exist first.
+    if (dir !== '/var/log' && dir !== '/') out.create.push(dir);
+    if (dir !== '/var/log') add(dir);
   }
   if (svc.daemonizes && svc.pidfile) {
-    const dir = posix.dirname(svc.pidfile);
-    const underRun = /^\/(?:var\/)?run\/(.+)$/.exec(dir);
-    if (underRun) runtimeDirectory = underRun[1];
-    else if (!readWrite.includes(dir) && dir !== '/run' && dir !== '/var/run') readWrite.push(dir);
+    const dir = posix.dirname(runPath(svc.pidfile));
+    if (dir === '/run') {
+      if (hardened) {
+        out.readWrite.push('/run');
+        out.warnings.push(
+          `pidfile ${JSON.stringify(svc.pidfile)} lies directly in /run: the sandbox must leave all of /run writable for it; a pidfile in its own directory (/run/${svc.name}/${svc.name}.pid) gets RuntimeDirectory= instead`,
+        );
+      }
+    } else add(dir);
   }
-  return { logsDirectory, runtimeDirectory, readWrite };
+  return out;
 }
 
 function commands(unit: string, svc: Service): CommandHelp[] {
   return [
     { name: 'start, stop, restart, status', how: `systemctl start ${unit} (systemd built-ins)` },
-    ...(svc.reloadSignal ? [{ name: 'reload', how: `systemctl reload ${unit}` }] : []),
+    ...(svc.reloadSignal ? [{ name: 'reload', how: `systemctl reload ${unit}${svc.configCheck ? ' (checks the config first)' : ''}` }] : []),
     { name: 'kill', how: `systemctl kill --signal=KILL ${unit}` },
-    { name: 'zap', how: `systemctl reset-failed ${unit} (systemd keeps no stale pidfile)` },
-    { name: 'foreground', how: `systemd-run --pty --same-dir --uid=... or run ExecStart by hand` },
+    { name: 'zap', how: `systemctl reset-failed ${unit}` },
+    {
+      name: 'foreground',
+      how: svc.daemonizes ? `journalctl -f -u ${unit} follows its output` : `it already runs in the foreground; journalctl -f -u ${unit}`,
+    },
+    ...(svc.configCheck ? [{ name: 'config check', how: 'ExecStartPre= (before every start), first ExecReload=' }] : []),
   ];
+}
+
+function dependencies(svc: Service) {
+  const wants = new Set<string>();
+  const requires = new Set<string>();
+  const after = new Set<string>();
+  for (const [kind, list] of [['requires', svc.requires], ['after', svc.after]] as const) {
+    for (const dep of list) {
+      const mapped = DEPENDENCY[dep];
+      if (mapped) {
+        if (kind === 'requires' && mapped.wants) wants.add(mapped.wants);
+        if (kind === 'requires' && mapped.requires) requires.add(mapped.requires);
+        if (mapped.after) after.add(mapped.after);
+      } else {
+        const unit = UNIT_SUFFIXES.some((s) => dep.endsWith(s)) ? dep : `${dep}.service`;
+        if (kind === 'requires') requires.add(unit);
+        after.add(unit);
+      }
+    }
+  }
+  return { wants: [...wants], requires: [...requires], after: [...after] };
+}
+
+/** The sandboxing lines of the unit, and what the spec changes in them. */
+function hardening(svc: Service, paths: Writable): { lines: string[]; notes: string[]; warnings: string[] } {
+  const profile = svc.systemd.hardening;
+  if (profile === 'off') return { lines: [], notes: [], warnings: [] };
+  const lines = [...PROFILE[profile]];
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const touched = [svc.workingDirectory, svc.command, svc.environmentFile, svc.stdoutLog, svc.stderrLog, svc.pidfile, ...svc.args];
+  if (touched.some(homeLike)) {
+    lines.push('ProtectHome=read-only');
+    notes.push('ProtectHome=read-only, not yes: the service uses a path under /home, /root or /run/user.');
+  } else lines.push('ProtectHome=yes');
+  const written = [svc.workingDirectory, svc.stdoutLog, svc.stderrLog, svc.pidfile];
+  if (written.some(tmpLike)) {
+    notes.push('No PrivateTmp=: the service works in /tmp or /var/tmp, which it would not see.');
+  } else lines.push('PrivateTmp=yes');
+  if (profile === 'strict') {
+    // A user namespace takes every capability on the host away, including
+    // CAP_NET_BIND_SERVICE (systemd.exec(5) PrivateUsers=).
+    if (svc.systemd.bindPrivilegedPorts) notes.push('No PrivateUsers=: it would take CAP_NET_BIND_SERVICE away on the host.');
+    else lines.push('PrivateUsers=yes');
+    if (!svc.umask) lines.push('UMask=0077');
+  }
+  const caps = svc.systemd.bindPrivilegedPorts ? 'CAP_NET_BIND_SERVICE' : '';
+  lines.push(`CapabilityBoundingSet=${caps}`);
+  // root gets its bounding set on exec anyway; an unprivileged User= needs it ambient.
+  if (caps && svc.user) lines.push(`AmbientCapabilities=${caps}`);
+  if (!svc.user) {
+    warnings.push(
+      `runs as root, but the "${profile}" sandbox leaves it no capabilities (CapabilityBoundingSet=${caps}) and no privileged system calls: a program that changes user, chowns or reads others' files itself needs "systemd": { "hardening": "off" }, or better a "user"`,
+    );
+  }
+  if (paths.warnings.length > 0) warnings.push(...paths.warnings);
+  return { lines, notes, warnings };
 }
 
 export const systemd: Target = {
@@ -106,60 +248,65 @@ export const systemd: Target = {
 
   problems(svc: Service): Problem[] {
     const problems: Problem[] = [];
-    const lineFields = ['description', 'workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const;
-    for (const field of lineFields) {
+    const refuse = (path: string, value: string, why: string | undefined, accepted: string) => {
+      if (why) problems.push({ path, message: `${JSON.stringify(value)} cannot be written to a unit: ${why}; expected ${accepted}` });
+    };
+    refuse('description', svc.description, systemdLineProblem(svc.description), 'one line without leading or trailing white space or a trailing backslash');
+    const paths = ['command', 'workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const;
+    for (const field of paths) {
       const value = svc[field];
-      const why = value === undefined ? undefined : systemdLineProblem(value);
-      if (why) problems.push({ path: field, message: `cannot be written to a unit: ${why}` });
+      if (value !== undefined) refuse(field, value, systemdPathProblem(value), 'an absolute path without ".." components, without white space at either end and not ending in a backslash');
     }
-    for (const field of ['workingDirectory', 'pidfile', 'stdoutLog', 'stderrLog'] as const) {
-      const value = svc[field];
-      if (value !== undefined && /[\\"'\s]/.test(value)) {
-        problems.push({
-          path: field,
-          message: `${JSON.stringify(value)} cannot be listed in ReadWritePaths= exactly; expected a path without white space, quotes or backslashes`,
-        });
+    const check = svc.configCheck?.[0];
+    if (check !== undefined) refuse('configCheck[0]', check, systemdPathProblem(check), 'an absolute path without ".." components');
+    const envFile = svc.environmentFile;
+    if (envFile !== undefined && /\/etc\/conf\.d(\/|$)/.test(envFile)) {
+      problems.push({
+        path: 'environmentFile',
+        message: `${JSON.stringify(envFile)} is OpenRC's shell configuration: a systemd unit must not read /etc/conf.d (Gentoo QA, install-qa-check.d/60systemd); expected a file such as /etc/default/${svc.name} or /etc/${svc.name}/env`,
+      });
+    }
+    const long = (path: string, line: string) => {
+      if (line.length > MAX_LINE) {
+        problems.push({ path, message: `is too long for one unit file line (${line.length} characters written, systemd reads at most ${MAX_LINE}); expected a shorter value` });
       }
-    }
+    };
+    long('args', `ExecStart=${systemdExecLine([svc.command, ...svc.args])}`);
+    if (svc.configCheck) long('configCheck', `ExecStartPre=${systemdExecLine(svc.configCheck)}`);
+    for (const [name, value] of svc.environment) long(`environment.${name}`, `Environment=${systemdEnvAssignment(name, value)}`);
     return problems;
   },
 
   render(svc: Service, renderer: Renderer) {
-    const unit = unitName(svc);
-    const deps = [...svc.requires.map((d) => ['requires', d] as const), ...svc.after.map((d) => ['after', d] as const)];
-    const wants = new Set<string>();
-    const requires = new Set<string>();
-    const after = new Set<string>();
-    for (const [kind, dep] of deps) {
-      const mapped = DEPENDENCY[dep];
-      if (mapped) {
-        if (kind === 'requires' && mapped.wants) wants.add(mapped.wants);
-        if (kind === 'requires' && mapped.requires) requires.add(mapped.requires);
-        if (mapped.after) after.add(mapped.after);
-      } else {
-        if (kind === 'requires') requires.add(`${dep}.service`);
-        after.add(`${dep}.service`);
-      }
-    }
-    const paths = writablePaths(svc);
-    const hardening = HARDENING[svc.systemd.hardening].filter((line) => !(line.startsWith('UMask=') && svc.umask));
-    const protectHome = [svc.workingDirectory, svc.command, svc.environmentFile, ...svc.args].some(homeLike) ? 'read-only' : 'yes';
+    const names = systemdNames(svc);
+    const hardened = svc.systemd.hardening !== 'off';
+    const paths = writable(svc, hardened);
+    const sandbox = hardening(svc, paths);
     const m = {
-      unit,
-      commands: commands(unit, svc),
-      wants: [...wants],
-      requires: [...requires],
-      after: [...after],
+      unit: names.unit,
+      dropIn: names.template !== undefined,
+      template: names.template?.unit,
+      commands: commands(names.unit, svc),
+      ...dependencies(svc),
       type: svc.daemonizes ? 'forking' : 'exec',
+      pidfile: svc.pidfile && runPath(svc.pidfile),
       restart: svc.restart,
       limits: svc.limits.map(([name, value]) => [LIMIT_KEYS[name], value === 'unlimited' ? 'infinity' : String(value)]),
-      hardening: svc.systemd.hardening === 'off' ? [] : [...hardening, `ProtectHome=${protectHome}`],
-      capabilities: svc.systemd.bindPrivilegedPorts ? 'CAP_NET_BIND_SERVICE' : '',
-      ...paths,
+      managed: paths.managed,
+      readWrite: paths.readWrite,
+      hardening: sandbox.lines,
+      notes: sandbox.notes,
+      tmpfiles: paths.create.length > 0 ? `${names.unit.replace(/\.service$/, '')}.conf` : undefined,
     };
-    return {
-      files: [{ path: `systemd/${unit}`, mode: DATA_MODE, content: renderer.render('systemd/service.ejs', { svc, m }) }],
-      warnings: [],
-    };
+    const files: GeneratedFile[] = [{ path: names.settingsPath, mode: DATA_MODE, content: renderer.render('systemd/service.ejs', { svc, m }) }];
+    if (names.template) {
+      const t = { family: svc.family, unit: names.template.unit };
+      files.push({ path: names.template.path, mode: DATA_MODE, content: renderer.render('systemd/template.ejs', { m: t }) });
+    }
+    if (m.tmpfiles) {
+      const t = { unit: names.unit, file: m.tmpfiles, dirs: paths.create };
+      files.push({ path: `systemd/tmpfiles.d/${m.tmpfiles}`, mode: DATA_MODE, content: renderer.render('systemd/tmpfiles.ejs', { m: t }) });
+    }
+    return { files, warnings: sandbox.warnings };
   },
 };

@@ -2,14 +2,38 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { GeneratedFile } from '../../src/index.js';
+
+/** Where distributions install systemd's own units. */
+const SYSTEM_UNIT_DIRS = ['/lib/systemd/system', '/usr/lib/systemd/system'];
+
+/** The service manager binary, which `--test` makes parse units and print them without running anything. */
+export const SYSTEMD_BINARY = ['/lib/systemd/systemd', '/usr/lib/systemd/systemd'].find((p) => existsSync(p));
+
+/**
+ * The unit files among generated files, keyed by their path inside a unit
+ * directory (`web.service`, `restas@.service`, `restas@homesite.service.d/instance.conf`),
+ * and the concrete unit systemctl is given: for a family, the instance.
+ */
+export function unitFiles(files: readonly GeneratedFile[]): { files: Record<string, string>; unit: string } {
+  const units = files.filter((f) => f.path.startsWith('systemd/') && !f.path.startsWith('systemd/tmpfiles.d/'));
+  const byPath = Object.fromEntries(units.map((u) => [u.path.slice('systemd/'.length), u.content!]));
+  const dropIn = Object.keys(byPath).find((p) => p.endsWith('.service.d/instance.conf'));
+  const unit = dropIn ? dropIn.slice(0, -'.d/instance.conf'.length) : Object.keys(byPath).find((p) => p.endsWith('.service'));
+  if (!unit) throw new Error(`no unit among ${units.map((u) => u.path).join(', ')}`);
+  return { files: byPath, unit };
+}
+
+/** A word of an Exec*= line as this generator writes it: bare, or double-quoted with C escapes; `%%` and `$$` undone. */
+function execWord(word: string): string {
+  const text = word.startsWith('"') ? decodeCommandLine(word)[0]! : word;
+  return text.replaceAll('%%', '%').replaceAll('$$', '$');
+}
 
 /** The unit's Exec*= programs (first word, unquoted, `-@:+!` prefixes dropped). */
 export function execPrograms(unit: string): string[] {
   const programs = new Set<string>();
-  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) {
-    const word = match[2]!;
-    programs.add(word.startsWith('"') ? JSON.parse(word) as string : word);
-  }
+  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) programs.add(execWord(match[2]!));
   return [...programs];
 }
 
@@ -18,24 +42,46 @@ function dependencyUnits(unit: string): string[] {
   return [...unit.matchAll(/^(?:Requires|Wants|After|Before)=(.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
 }
 
+function copySystemTargets(to: string): void {
+  for (const dir of SYSTEM_UNIT_DIRS) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) if (f.endsWith('.target')) copyFileSync(join(dir, f), join(to, f));
+  }
+}
+
+function writeUnits(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+function withTempDir<T>(fn: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'init-service-systemd-'));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Runs `systemd-analyze verify` on a unit inside a staged root, so the result
  * does not depend on whether the program is installed on this machine: the
  * root holds systemd's own targets, a stub for each Exec*= program and for
- * each dependency that is not a systemd unit. Returns exit code and stderr;
- * systemd-analyze exits 0 on many warnings, so callers demand empty stderr.
+ * each dependency that is not a systemd unit. A template instance is verified
+ * by its concrete name (`restas@homesite.service`), which systemd loads from
+ * `restas@.service` plus the drop-in directory beside it. Returns exit code
+ * and stderr; systemd-analyze exits 0 on many warnings, so callers demand
+ * empty stderr.
  */
 export function verifyUnit(files: Record<string, string>, unitToVerify: string): { status: number; stderr: string } {
-  const root = mkdtempSync(join(tmpdir(), 'init-service-systemd-'));
-  try {
+  return withTempDir((root) => {
     const unitDir = join(root, 'etc/systemd/system');
     const libDir = join(root, 'usr/lib/systemd/system');
     mkdirSync(unitDir, { recursive: true });
     mkdirSync(libDir, { recursive: true });
-    for (const dir of ['/lib/systemd/system', '/usr/lib/systemd/system']) {
-      if (!existsSync(dir)) continue;
-      for (const f of readdirSync(dir)) if (f.endsWith('.target')) copyFileSync(join(dir, f), join(libDir, f));
-    }
+    copySystemTargets(libDir);
     const all = Object.values(files).join('\n');
     for (const program of execPrograms(all)) {
       const stub = join(root, program);
@@ -44,19 +90,166 @@ export function verifyUnit(files: Record<string, string>, unitToVerify: string):
       chmodSync(stub, 0o755);
     }
     for (const dep of dependencyUnits(all)) {
-      if (!existsSync(join(libDir, dep)) && dep.endsWith('.service')) {
-        writeFileSync(join(libDir, dep), `[Service]\nExecStart=/bin/true\n`);
-      }
+      if (existsSync(join(libDir, dep))) continue;
+      if (dep.endsWith('.service')) writeFileSync(join(libDir, dep), '[Service]\nExecStart=/bin/true\n');
+      if (dep.endsWith('.target')) writeFileSync(join(libDir, dep), '[Unit]\nDescription=stub\n');
     }
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(unitDir, name)), { recursive: true });
-      writeFileSync(join(unitDir, name), text);
-    }
+    writeUnits(unitDir, files);
     const result = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, join(unitDir, unitToVerify)], {
       encoding: 'utf8',
     });
     return { status: result.status ?? -1, stderr: (result.stderr ?? '') + (result.error?.message ?? '') };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+  });
+}
+
+/**
+ * `systemd-analyze security --offline=true --threshold=<limit*10>` on the
+ * unit (with its template and drop-ins beside it). The threshold is on a
+ * 0..100 scale and the command exits non-zero when the exposure is above
+ * it; the printed "Overall exposure level" is parsed too, so a test can say
+ * by how much.
+ */
+export function securityExposure(
+  files: Record<string, string>,
+  unit: string,
+  limit: number,
+): { exposure: number; status: number; stderr: string; report: string } {
+  return withTempDir((dir) => {
+    writeUnits(dir, files);
+    const result = spawnSync('systemd-analyze', ['security', '--offline=true', `--threshold=${Math.round(limit * 10)}`, '--no-pager', join(dir, unit)], {
+      encoding: 'utf8',
+      env: { ...process.env, SYSTEMD_COLORS: '0' },
+    });
+    const overall = /Overall exposure level for \S+: (\d+(?:\.\d+)?)/.exec(result.stdout ?? '');
+    return {
+      exposure: overall ? Number(overall[1]) : Number.NaN,
+      status: result.status ?? -1,
+      stderr: (result.stderr ?? '') + (result.error?.message ?? ''),
+      report: result.stdout ?? '',
+    };
+  });
+}
+
+/**
+ * What systemd's own unit parser makes of a unit: `systemd --test --system`
+ * loads it (with the template and drop-ins beside it) and prints every
+ * setting as parsed, without starting anything. Returns that unit's section
+ * of the dump. `--test` refuses to run as root, so as root it runs as nobody.
+ */
+export function dumpUnit(files: Record<string, string>, unit: string): { dump: string; stderr: string } {
+  if (!SYSTEMD_BINARY) throw new Error('no systemd binary');
+  return withTempDir((dir) => {
+    copySystemTargets(dir);
+    writeUnits(dir, files);
+    // Readable by nobody whatever the umask of the test run.
+    chmodSync(dir, 0o755);
+    for (const name of Object.keys(files)) {
+      for (let d = dirname(name); d !== '.'; d = dirname(d)) chmodSync(join(dir, d), 0o755);
+      chmodSync(join(dir, name), 0o644);
+    }
+    const command = [SYSTEMD_BINARY, '--test', '--system', `--unit=${unit}`, '--log-target=console', '--no-pager'];
+    const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const [program, ...args] = [...asNobody, ...command];
+    const result = spawnSync(program!, args, {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      timeout: 60_000,
+      env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', SYSTEMD_UNIT_PATH: dir, LC_ALL: 'C.UTF-8' },
+    });
+    const out = result.stdout ?? '';
+    const start = out.indexOf(`\t-> Unit ${unit}:\n`);
+    if (start < 0) throw new Error(`systemd --test printed no section for ${unit}:\n${result.stderr}${result.error?.message ?? ''}`);
+    const next = out.indexOf('\n\t-> Unit ', start + 1);
+    return { dump: out.slice(start, next < 0 ? undefined : next + 1), stderr: result.stderr ?? '' };
+  });
+}
+
+const C_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * The argv of one "Command Line:" of the dump. systemd prints each argument
+ * bare, or in double quotes with `\` before `"` `\` `` ` `` `$` and C escapes
+ * (`\n`, `\NNN` octal) for control characters (quote_command_line()).
+ */
+export function decodeCommandLine(line: string): string[] {
+  const argv: string[] = [];
+  let i = 0;
+  const bytes: number[] = [];
+  const flush = () => {
+    argv.push(Buffer.from(bytes).toString('utf8'));
+    bytes.length = 0;
+  };
+  const push = (text: string) => bytes.push(...Buffer.from(text, 'utf8'));
+  while (i < line.length) {
+    if (line[i] === ' ') {
+      i++;
+      continue;
+    }
+    if (line[i] !== '"') {
+      const end = line.indexOf(' ', i);
+      push(line.slice(i, end < 0 ? undefined : end));
+      flush();
+      i = end < 0 ? line.length : end;
+      continue;
+    }
+    i++;
+    for (;;) {
+      const c = line[i];
+      if (c === undefined) throw new Error(`unterminated quote in ${JSON.stringify(line)}`);
+      if (c === '"') {
+        i++;
+        break;
+      }
+      if (c !== '\\') {
+        const cp = line.codePointAt(i)!;
+        push(String.fromCodePoint(cp));
+        i += cp > 0xffff ? 2 : 1;
+        continue;
+      }
+      const e = line[i + 1]!;
+      if (/[0-7]/.test(e)) {
+        bytes.push(parseInt(line.slice(i + 1, i + 4), 8));
+        i += 4;
+      } else if (e === 'x') {
+        bytes.push(parseInt(line.slice(i + 2, i + 4), 16));
+        i += 4;
+      } else {
+        push(C_ESCAPES[e] ?? e);
+        i += 2;
+      }
+    }
+    flush();
   }
+  return argv;
+}
+
+/** The command lines of one Exec*= setting in a dump section, each as its argv. */
+export function dumpedCommands(dump: string, setting: string): string[][] {
+  const at = dump.indexOf(`\t\t-> ${setting}:\n`);
+  if (at < 0) return [];
+  const lines = dump.slice(at).split('\n').slice(1);
+  const out: string[][] = [];
+  for (const line of lines) {
+    if (line.startsWith('\t\t\tCommand Line: ')) out.push(decodeCommandLine(line.slice('\t\t\tCommand Line: '.length)));
+    else if (!line.startsWith('\t\t\t')) break;
+  }
+  return out;
+}
+
+/**
+ * What the program receives for an argument systemd stored: at exec time
+ * systemd expands `${VAR}`/`$VAR` and turns `$$` into `$` (systemd.service(5)
+ * "COMMAND LINES"). The generator writes every `$` as `$$`, so that is all
+ * that happens to its arguments.
+ */
+export function atExec(stored: string): string {
+  let out = '';
+  for (let i = 0; i < stored.length; i++) {
+    if (stored[i] === '$') {
+      if (stored[i + 1] !== '$') throw new Error(`a lone $ would expand a variable: ${JSON.stringify(stored)}`);
+      i++;
+    }
+    out += stored[i];
+  }
+  return out;
 }
