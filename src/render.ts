@@ -58,7 +58,7 @@ export class Renderer {
     if (!fn) {
       const { text, file } = this.read(relative);
       // `<%=` would HTML-escape; every value must go through an escaper from q instead.
-      if (text.includes('<%=')) throw new Error(`${file}: use <%- q.<escaper>(value) %>, never <%= %>`);
+      if (text.includes('<%=')) throw new UserError(`${file}: use <%- q.<escaper>(value) %>, never <%= %>`, 2);
       fn = ejs.compile(text, {
         filename: file,
         strict: true,

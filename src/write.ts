@@ -38,8 +38,7 @@ export async function plan(files: readonly GeneratedFile[], outDir: string): Pro
       known = stat(dir).then(
         (s) => (s.isDirectory() ? undefined : `${dir} is not a directory`),
         (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOTDIR') return `${dir} is below a file, not a directory`;
-          if (error.code !== 'ENOENT') return `${dir}: ${error.code ?? error.message}`;
+          if (error.code !== 'ENOENT' && error.code !== 'ENOTDIR') return `${dir}: ${error.code ?? error.message}`;
           const up = dirname(dir);
           return up === dir ? undefined : parentBlocker(up);
         },

@@ -6,6 +6,9 @@ import { concreteUnits } from '../verify/tree.js';
 /** Where FreeBSD ports install by default (`PREFIX`, `LOCALBASE`). */
 export const DEFAULT_PREFIX = '/usr/local';
 
+/** A port's rc.d script: rcd/files/X.in, or rcd/<port>/files/X.in in a tree of several ports. */
+const RC_SCRIPT = /^rcd\/(?:[^/]+\/)?files\/([^/]+)\.in$/;
+
 export interface Placed {
   /** Files with paths relative to the install root, such as `etc/init.d/restas`. */
   files: GeneratedFile[];
@@ -46,7 +49,7 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
       } else {
         placed.push({ path: `etc/${kind}/${name}`, mode: kind === 'init.d' ? SCRIPT_MODE : DATA_MODE, content: file.content ?? '' });
       }
-    } else if (top === 'rcd' && want.has('rcd') && (match = /^rcd\/files\/([^/]+)\.in$/.exec(file.path))) {
+    } else if (top === 'rcd' && want.has('rcd') && (match = RC_SCRIPT.exec(file.path))) {
       const content = substitute(file.content ?? '', prefix);
       const left = [...new Set(content.match(/%%[A-Z][A-Z0-9_]*%%/g) ?? [])];
       if (left.length > 0) problems.push(`${file.path}: ${left.join(', ')} cannot be substituted outside the ports tree (only %%PREFIX%% and %%LOCALBASE%%)`);
@@ -91,7 +94,7 @@ function services(files: readonly GeneratedFile[], targets: readonly TargetId[])
   }
   if (targets.includes('rcd')) {
     for (const f of files) {
-      const match = /^rcd\/files\/([^/]+)\.in$/.exec(f.path);
+      const match = RC_SCRIPT.exec(f.path);
       if (match) out.push({ target: 'rcd', name: match[1]! });
     }
   }

@@ -38,7 +38,7 @@ export async function readTree(dir: string): Promise<TreeEntry[]> {
 
 /** Files the shell checks apply to: init.d scripts, conf.d files (sourced by openrc-run), rc.d scripts. */
 export function isShellPath(path: string): boolean {
-  return /^openrc\/(init\.d|conf\.d)\/[^/]+$/.test(path) || /^rcd\/files\/[^/]+\.in$/.test(path);
+  return /^openrc\/(init\.d|conf\.d)\/[^/]+$/.test(path) || /^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path);
 }
 
 /** Unit files systemd-analyze verifies: top-level `systemd/*.service` (templates included). */
