@@ -96,8 +96,8 @@ describe('generate --json', () => {
     const out = fresh();
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--json'], dir);
     expect(r.status).toBe(0);
-    const doc = JSON.parse(r.stdout) as { written: boolean; mode: string; files: Record<string, string | number>[] };
-    expect(doc).toMatchObject({ written: true, mode: 'write' });
+    const doc = JSON.parse(r.stdout) as { written: boolean; action: string; files: Record<string, string | number>[] };
+    expect(doc).toMatchObject({ written: true, action: 'write' });
     expect(doc.files).toHaveLength(8);
     for (const f of doc.files) {
       expect(f.state).toBe('new');

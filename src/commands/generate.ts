@@ -139,7 +139,7 @@ function json(outDir: string, mode: Mode, written: boolean, planned: readonly Pl
   return `${JSON.stringify(
     {
       outDir,
-      mode,
+      action: mode,
       written,
       files: planned.map((p) => ({ ...manifestEntry(p.file), state: p.state })),
       warnings,
