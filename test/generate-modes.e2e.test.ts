@@ -114,6 +114,29 @@ describe('generate --json', () => {
     const again = JSON.parse(cli(['generate', '--example', 'homesite', '--out', out, '--json', '--check'], dir).stdout) as typeof doc;
     expect(again.files.every((f) => f.state === 'same')).toBe(true);
   });
+
+  test('when refused, still prints the manifest with written: false and the state of each file; exit 1', () => {
+    const out = fresh();
+    cli(['generate', '--example', 'homesite', '--out', out], dir);
+    writeFileSync(join(out, 'rcd/pkg-plist'), 'edited\n');
+    const r = cli(['generate', '--example', 'homesite', '--out', out, '--json'], dir);
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout) as { written: boolean; files: { path: string; state: string }[] };
+    expect(doc.written).toBe(false);
+    expect(doc.files.filter((f) => f.state !== 'same')).toEqual([expect.objectContaining({ path: 'rcd/pkg-plist', state: 'changed' })]);
+    expect(readFileSync(join(out, 'rcd/pkg-plist'), 'utf8')).toBe('edited\n');
+  });
+});
+
+describe('what even --force does not overwrite', () => {
+  test('a directory where a file belongs: exit 1, nothing written', () => {
+    const out = fresh();
+    mkdirSync(join(out, 'systemd/homesite.service/x'), { recursive: true });
+    const r = cli(['generate', '--example', 'homesite', '--out', out, '--force'], dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot write, even with --force; nothing was written:\n {2}.*systemd\/homesite\.service is a directory/);
+    expect(existsSync(join(out, 'openrc'))).toBe(false);
+  });
 });
 
 describe('many services at once', () => {
@@ -296,7 +319,42 @@ describeWithTools([], { ok: process.platform === 'linux', why: 'fs.watch on Linu
     // The kill must have landed while files were being replaced, or this test proved nothing.
     expect(mixed).toBe(true);
     // A later run completes the job; the dot files of the killed run are not part of the tree.
+    // (They are left for the admin to delete: another run may be using its own right now.)
     expect(cli(['generate', '--spec', v2, '--out', out, '--target', 'openrc,systemd', '--force'], dir).status).toBe(0);
     expect(cli(['generate', '--spec', v2, '--out', out, '--target', 'openrc,systemd', '--check'], dir).status).toBe(0);
+  });
+});
+
+describeWithTools([], { ok: process.platform === 'linux', why: 'fs.watch on Linux' })('Ctrl-C', () => {
+  test('SIGINT while files are staged: exit 130, the tree as it was, no temporary files left', async () => {
+    const make = (version: string) => Array.from({ length: 300 }, (_, i) => ({ name: `c${String(i).padStart(3, '0')}`, command: '/usr/bin/c', description: version }));
+    const v1 = specDir('int-v1', make('v1'));
+    const v2 = specDir('int-v2', make('v2'));
+    const out = fresh();
+    expect(cli(['generate', '--spec', v1, '--out', out, '--target', 'openrc,systemd'], dir).status).toBe(0);
+    const before = treeRecord(out);
+    let interrupted = false;
+    for (let attempt = 0; attempt < 5 && !interrupted; attempt++) {
+      const child = spawn(process.execPath, [BIN, 'generate', '--spec', v2, '--out', out, '--target', 'openrc,systemd', '--force'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // The first temporary file in openrc/conf.d means staging has begun.
+      const watcher = watch(join(out, 'openrc/conf.d'), (_, name) => {
+        if (name && String(name).endsWith('.init-service.tmp')) child.kill('SIGINT');
+      });
+      const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      watcher.close();
+      if (status === 130) {
+        interrupted = true;
+        expect(stderr).toMatch(/interrupted before any file was replaced/);
+        expect(treeRecord(out)).toEqual(before);
+      } else {
+        // The signal came after staging: the run completes, every file new.
+        expect(status).toBe(0);
+        expect(cli(['generate', '--spec', v2, '--out', out, '--target', 'openrc,systemd', '--check'], dir).status).toBe(0);
+        expect(cli(['generate', '--spec', v1, '--out', out, '--target', 'openrc,systemd', '--force'], dir).status).toBe(0);
+      }
+    }
+    expect(interrupted).toBe(true);
   });
 });

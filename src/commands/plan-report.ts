@@ -76,9 +76,12 @@ export async function planDiff(p: PlannedFile, path: string): Promise<string> {
  */
 export async function writeInterruptibly(planned: readonly PlannedFile[]): Promise<boolean> {
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  // `on`, not `once`: a second Ctrl-C must not kill the run half-way through its cleanup.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await writePlanned(planned, { signal: controller.signal });
     return true;
