@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, link, lstat, mkdir, readFile, readlink, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readFile, readlink, rename, rm, rmdir, stat, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { GeneratedFile } from './files.js';
 
@@ -95,14 +95,19 @@ interface Step {
   backup?: string;
 }
 
+/** Files staged at once: enough to overlap the I/O of a large tree, few enough for any ulimit. */
+const STAGING_CONCURRENCY = 8;
+
 /**
  * Writes every file that is new or changed, so that a failed or interrupted
  * run leaves each file old or new, never a part of one:
  *
  * 1. stage: each file is written completely to a temporary file in its own
- *    directory (same file system, so the rename below is atomic), and each
- *    file about to be replaced gets a hard link as a backup;
- * 2. commit: rename(2) each temporary file over its destination;
+ *    directory (same file system, so the rename below is atomic) and flushed
+ *    to disk (fsync), and each file about to be replaced gets a hard link as
+ *    a backup;
+ * 2. commit: rename(2) each temporary file over its destination, in order,
+ *    then fsync the directories so that the renames survive a power loss;
  * 3. a failure while staging removes what was staged and the directories
  *    this run created: nothing changed. A failure while committing (rare:
  *    everything is already on disk) puts the backups back, so again nothing
@@ -116,34 +121,32 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
   const blocked = planned.filter((p) => p.blocker);
   if (blocked.length > 0) throw new Error(`cannot write: ${blocked.map((p) => p.blocker).join('; ')}`);
   const todo = planned.filter((p) => p.state !== 'same');
-  const createdDirs: string[] = [];
-  const steps: Step[] = [];
+  const dirs = new DirMaker();
+  const steps: Step[] = todo.map((p) => ({ planned: p, temp: siblingName(p.dest, TEMP_SUFFIX) }));
   const abortIfAsked = () => {
     if (options.signal?.aborted) throw new WriteAborted(options.signal.reason);
   };
 
-  try {
-    for (const p of todo) {
-      abortIfAsked();
-      await ensureDirs(dirname(p.dest), createdDirs);
-      const step: Step = { planned: p, temp: siblingName(p.dest, TEMP_SUFFIX) };
-      steps.push(step);
-      if (p.file.linkTarget !== undefined) {
-        await symlink(p.file.linkTarget, step.temp);
-      } else {
-        await writeFile(step.temp, p.file.content ?? '', { mode: p.file.mode, flag: 'wx' });
-        await chmod(step.temp, p.file.mode);
-      }
-      if (p.state === 'changed') {
-        step.backup = siblingName(p.dest, BACKUP_SUFFIX);
-        // link(2) does not follow a symbolic link on Linux: the backup is the link itself.
-        await link(p.dest, step.backup);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < steps.length) {
+      const step = steps[next++]!;
+      try {
+        abortIfAsked();
+        await stage(step, dirs);
+      } catch (error) {
+        failure ??= { error };
       }
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(STAGING_CONCURRENCY, steps.length) }, worker));
+  try {
+    if (failure) throw failure.error;
     abortIfAsked();
   } catch (error) {
     await removeAll(steps.flatMap((s) => [s.temp, s.backup]));
-    await removeDirs(createdDirs);
+    await removeDirs(dirs.created);
     throw error;
   }
 
@@ -159,32 +162,83 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
       else await rm(step.planned.dest, { force: true });
     }
     await removeAll(steps.flatMap((s) => [s.temp, s.backup]));
-    await removeDirs(createdDirs);
+    await removeDirs(dirs.created);
     throw error;
   }
+  await syncDirs(new Set([...steps.map((s) => dirname(s.planned.dest)), ...dirs.created.map((d) => dirname(d))]));
   await removeAll(steps.map((s) => s.backup));
+}
+
+/** Writes one file's temporary copy (flushed to disk) and, if it replaces one, the backup link. */
+async function stage(step: Step, dirs: DirMaker): Promise<void> {
+  const { file, dest, state } = step.planned;
+  await dirs.ensure(dirname(dest));
+  if (file.linkTarget !== undefined) {
+    await symlink(file.linkTarget, step.temp);
+  } else {
+    const handle = await open(step.temp, 'wx', file.mode);
+    try {
+      await handle.writeFile(file.content ?? '', 'utf8');
+      await handle.chmod(file.mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  if (state === 'changed') {
+    const backup = siblingName(dest, BACKUP_SUFFIX);
+    // link(2) does not follow a symbolic link on Linux: the backup is the link itself.
+    await link(dest, backup);
+    step.backup = backup;
+  }
+}
+
+/** fsync(2) on directories makes the renames in them durable; not every file system allows it. */
+async function syncDirs(dirs: ReadonlySet<string>): Promise<void> {
+  for (const dir of dirs) {
+    const handle = await open(dir, 'r').catch(() => undefined);
+    if (!handle) continue;
+    await handle.sync().catch(() => undefined);
+    await handle.close();
+  }
 }
 
 function siblingName(dest: string, suffix: string): string {
   return join(dirname(dest), `.${randomBytes(6).toString('hex')}${suffix}`);
 }
 
-/** mkdir -p that records each directory it creates (mode 0755 whatever the umask). */
-async function ensureDirs(dir: string, created: string[]): Promise<void> {
-  const missing: string[] = [];
-  for (let d = dir; ; d = dirname(d)) {
-    const exists = await stat(d).then(
-      (s) => s.isDirectory() || Promise.reject(Object.assign(new Error(`${d} is not a directory`), { code: 'ENOTDIR' })),
-      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : Promise.reject(error)),
-    );
-    if (exists) break;
-    missing.push(d);
-    if (dirname(d) === d) break;
+/**
+ * mkdir -p for concurrent callers: each directory is made once, parents
+ * first, with mode 0755 whatever the umask, and recorded so that a failed
+ * run can remove what it created.
+ */
+class DirMaker {
+  readonly created: string[] = [];
+  private readonly ready = new Map<string, Promise<void>>();
+
+  ensure(dir: string): Promise<void> {
+    let known = this.ready.get(dir);
+    if (!known) {
+      known = this.make(dir);
+      this.ready.set(dir, known);
+    }
+    return known;
   }
-  for (const d of missing.reverse()) {
-    await mkdir(d);
-    created.push(d);
-    await chmod(d, 0o755);
+
+  private async make(dir: string): Promise<void> {
+    const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (info) {
+      if (!info.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+      return;
+    }
+    const parent = dirname(dir);
+    if (parent !== dir) await this.ensure(parent);
+    await mkdir(dir);
+    this.created.push(dir);
+    await chmod(dir, 0o755);
   }
 }
 
