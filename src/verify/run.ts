@@ -1,5 +1,5 @@
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import type { Command } from '../commands/io.js';
 import { concreteUnits, isShellPath, readTree, type TreeEntry } from './tree.js';
@@ -84,13 +84,25 @@ async function shellcheck(dir: string, tree: readonly TreeEntry[], run: RunTool)
 }
 
 async function dashSyntax(dir: string, tree: readonly TreeEntry[], run: RunTool): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  for (const f of shellFiles(tree)) {
+  return mapPool(shellFiles(tree), async (f): Promise<CheckResult> => {
     const r = await run('dash', ['-n', f.path], { cwd: dir });
-    if (r.missing) results.push({ path: f.path, check: 'dash -n', status: 'skipped', detail: 'dash is not installed' });
-    else if (r.exitCode === 0 && r.stderr === '') results.push({ path: f.path, check: 'dash -n', status: 'ok' });
-    else results.push({ path: f.path, check: 'dash -n', status: 'failed', detail: r.stderr.trim() || `exit ${r.exitCode}` });
-  }
+    if (r.missing) return { path: f.path, check: 'dash -n', status: 'skipped', detail: 'dash is not installed' };
+    if (r.exitCode === 0 && r.stderr === '') return { path: f.path, check: 'dash -n', status: 'ok' };
+    return { path: f.path, check: 'dash -n', status: 'failed', detail: r.stderr.trim() || `exit ${r.exitCode}` };
+  });
+}
+
+/** Like Promise.all over items.map(fn), with at most one call per CPU at a time; results keep their order. */
+async function mapPool<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), items.length) }, worker));
   return results;
 }
 
@@ -107,16 +119,17 @@ async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposu
   if (units.length === 0) return [];
   const root = await stageSystemdRoot(tree);
   try {
-    const results: CheckResult[] = [];
-    for (const { unit } of units) {
+    const perUnit = await mapPool(units, async ({ unit }): Promise<CheckResult[]> => {
       const path = `systemd/${unit}`;
       const unitPath = join(root, 'etc/systemd/system', unit);
       const verify = await run('systemd-analyze', ['verify', '--man=no', `--root=${root}`, unitPath]);
       if (verify.missing) {
-        results.push({ path, check: 'systemd-analyze verify', status: 'skipped', detail: 'systemd-analyze is not installed' });
-        results.push({ path, check: 'systemd-analyze security', status: 'skipped', detail: 'systemd-analyze is not installed' });
-        continue;
+        return [
+          { path, check: 'systemd-analyze verify', status: 'skipped', detail: 'systemd-analyze is not installed' },
+          { path, check: 'systemd-analyze security', status: 'skipped', detail: 'systemd-analyze is not installed' },
+        ];
       }
+      const results: CheckResult[] = [];
       const problems = verify.stderr.split(root).join('').trim();
       results.push(
         verify.exitCode === 0 && problems === ''
@@ -132,7 +145,9 @@ async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposu
         const why = maxExposure !== undefined && measured ? `${measured}, above --max-exposure ${maxExposure}` : security.stderr.split(root).join('').trim() || `exit ${security.exitCode}`;
         results.push({ path, check: 'systemd-analyze security', status: 'failed', detail: why });
       }
-    }
+      return results;
+    });
+    const results = perUnit.flat();
     return results;
   } finally {
     await rm(root, { recursive: true, force: true });
