@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, link, lstat, mkdir, open, readFile, readlink, rename, rm, rmdir, stat, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { GeneratedFile } from './files.js';
+import { mapPool } from './pool.js';
 
 export type FileState = 'new' | 'same' | 'changed';
 
@@ -48,28 +49,26 @@ export async function plan(files: readonly GeneratedFile[], outDir: string): Pro
     return known;
   };
 
-  return Promise.all(
-    files.map(async (file): Promise<PlannedFile> => {
-      const dest = join(outDir, file.path);
-      const blocker = await parentBlocker(dirname(dest));
-      if (blocker) return { file, dest, state: 'new', blocker };
-      const onDisk = await lstat(dest).catch(() => undefined);
-      if (!onDisk) return { file, dest, state: 'new' };
-      const currentMode = onDisk.mode & 0o777;
-      if (onDisk.isSymbolicLink()) {
-        const target = await readlink(dest);
-        const same = file.linkTarget === target;
-        return { file, dest, state: same ? 'same' : 'changed', current: `-> ${target}`, currentMode, currentKind: 'symlink' };
-      }
-      if (onDisk.isDirectory()) {
-        return { file, dest, state: 'changed', current: '(a directory)', currentMode, currentKind: 'directory', blocker: `${dest} is a directory` };
-      }
-      if (!onDisk.isFile()) return { file, dest, state: 'changed', current: '(not a regular file)', currentMode, currentKind: 'other' };
-      const current = await readFile(dest, 'utf8');
-      const same = file.linkTarget === undefined && file.content === current && currentMode === file.mode;
-      return { file, dest, state: same ? 'same' : 'changed', current, currentMode, currentKind: 'file' };
-    }),
-  );
+  return mapPool(files, 32, async (file): Promise<PlannedFile> => {
+    const dest = join(outDir, file.path);
+    const blocker = await parentBlocker(dirname(dest));
+    if (blocker) return { file, dest, state: 'new', blocker };
+    const onDisk = await lstat(dest).catch(() => undefined);
+    if (!onDisk) return { file, dest, state: 'new' };
+    const currentMode = onDisk.mode & 0o777;
+    if (onDisk.isSymbolicLink()) {
+      const target = await readlink(dest);
+      const same = file.linkTarget === target;
+      return { file, dest, state: same ? 'same' : 'changed', current: `-> ${target}`, currentMode, currentKind: 'symlink' };
+    }
+    if (onDisk.isDirectory()) {
+      return { file, dest, state: 'changed', current: '(a directory)', currentMode, currentKind: 'directory', blocker: `${dest} is a directory` };
+    }
+    if (!onDisk.isFile()) return { file, dest, state: 'changed', current: '(not a regular file)', currentMode, currentKind: 'other' };
+    const current = await readFile(dest, 'utf8');
+    const same = file.linkTarget === undefined && file.content === current && currentMode === file.mode;
+    return { file, dest, state: same ? 'same' : 'changed', current, currentMode, currentKind: 'file' };
+  });
 }
 
 export interface WriteOptions {
@@ -127,22 +126,11 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
     if (options.signal?.aborted) throw new WriteAborted(options.signal.reason);
   };
 
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < steps.length) {
-      const step = steps[next++]!;
-      try {
-        abortIfAsked();
-        await stage(step, dirs);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(STAGING_CONCURRENCY, steps.length) }, worker));
   try {
-    if (failure) throw failure.error;
+    await mapPool(steps, STAGING_CONCURRENCY, async (step) => {
+      abortIfAsked();
+      await stage(step, dirs);
+    });
     abortIfAsked();
   } catch (error) {
     await removeAll(steps.flatMap((s) => [s.temp, s.backup]));

@@ -2,6 +2,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import type { Command } from '../commands/io.js';
+import { mapPool } from '../pool.js';
 import { concreteUnits, isShellPath, readTree, type TreeEntry } from './tree.js';
 import { runTool, type RunTool } from './tools.js';
 
@@ -84,26 +85,12 @@ async function shellcheck(dir: string, tree: readonly TreeEntry[], run: RunTool)
 }
 
 async function dashSyntax(dir: string, tree: readonly TreeEntry[], run: RunTool): Promise<CheckResult[]> {
-  return mapPool(shellFiles(tree), async (f): Promise<CheckResult> => {
+  return mapPool(shellFiles(tree), availableParallelism(), async (f): Promise<CheckResult> => {
     const r = await run('dash', ['-n', f.path], { cwd: dir });
     if (r.missing) return { path: f.path, check: 'dash -n', status: 'skipped', detail: 'dash is not installed' };
     if (r.exitCode === 0 && r.stderr === '') return { path: f.path, check: 'dash -n', status: 'ok' };
     return { path: f.path, check: 'dash -n', status: 'failed', detail: r.stderr.trim() || `exit ${r.exitCode}` };
   });
-}
-
-/** Like Promise.all over items.map(fn), with at most one call per CPU at a time; results keep their order. */
-async function mapPool<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(availableParallelism(), items.length) }, worker));
-  return results;
 }
 
 /**
@@ -119,7 +106,7 @@ async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposu
   if (units.length === 0) return [];
   const root = await stageSystemdRoot(tree);
   try {
-    const perUnit = await mapPool(units, async ({ unit }): Promise<CheckResult[]> => {
+    const perUnit = await mapPool(units, availableParallelism(), async ({ unit }): Promise<CheckResult[]> => {
       const path = `systemd/${unit}`;
       const unitPath = join(root, 'etc/systemd/system', unit);
       const verify = await run('systemd-analyze', ['verify', '--man=no', `--root=${root}`, unitPath]);
