@@ -1,6 +1,8 @@
 import { UserError } from './errors.js';
 import { generateCommand, GENERATE_HELP } from './commands/generate.js';
+import { installCommand } from './commands/install.js';
 import type { Command, Io } from './commands/io.js';
+import { verifyCommand } from './commands/verify.js';
 import { SpecError } from './spec/normalize.js';
 
 export type { Io } from './commands/io.js';
@@ -9,7 +11,12 @@ export type { Io } from './commands/io.js';
 declare const __VERSION__: string | undefined;
 
 /** Every command, by name. A new command is a module in commands/ and one line here. */
-const COMMANDS: readonly Command[] = [generateCommand];
+const COMMANDS: readonly Command[] = [generateCommand, verifyCommand, installCommand];
+
+/** A registered command by name (verify runs `lint` through this when it is there). */
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
 
 export const USAGE = `Usage: init-service <command> [options]
 
@@ -34,12 +41,21 @@ Exit status: 0 success; 1 refused or failed (nothing written);
 Example:
   init-service generate --example homesite --out ./out`;
 
-const defaultIo = (): Io => ({
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  cwd: process.cwd(),
-  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-});
+const defaultIo = (): Io => {
+  // `init-service generate --check | head`: a closed pipe drops the rest of
+  // the output, and the exit status stays that of the command.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  };
+};
 
 /** Runs the CLI in-process; returns the exit status instead of exiting. */
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
@@ -75,7 +91,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(`${typeof __VERSION__ === 'string' ? __VERSION__ : 'development'}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = findCommand(name);
   if (!command) throw new UserError(`unknown command "${name}"; run init-service --help`, 2);
   return command.run(rest, io);
 }

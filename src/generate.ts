@@ -7,7 +7,11 @@ import { TARGETS, type TargetId } from './targets/index.js';
 export interface GenerateOptions {
   /** Which init systems to generate for; default all three. */
   targets?: readonly TargetId[];
-  /** Directories whose `<target>/<file>.ejs` override the built-in templates. */
+  /**
+   * Directories whose `<target>/<file>.ejs` override the built-in template of
+   * the same relative path (the first directory that has it wins). Every
+   * `.ejs` file in them must name a built-in template, or generate throws.
+   */
   templates?: readonly string[];
 }
 

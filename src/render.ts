@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
+import { UserError } from './errors.js';
 import * as escape from './escape.js';
 
 /** Where the shipped templates live: `templates/` beside `dist/` or `src/`. */
@@ -37,6 +38,7 @@ export class Renderer {
   private readonly dirs: readonly string[];
 
   constructor(overrideDirs: readonly string[] = []) {
+    if (overrideDirs.length > 0) checkTemplateOverrides(overrideDirs);
     this.dirs = [...overrideDirs, BUILTIN_TEMPLATES];
   }
 
@@ -56,7 +58,7 @@ export class Renderer {
     if (!fn) {
       const { text, file } = this.read(relative);
       // `<%=` would HTML-escape; every value must go through an escaper from q instead.
-      if (text.includes('<%=')) throw new Error(`${file}: use <%- q.<escaper>(value) %>, never <%= %>`);
+      if (text.includes('<%=')) throw new UserError(`${file}: use <%- q.<escaper>(value) %>, never <%= %>`, 2);
       fn = ejs.compile(text, {
         filename: file,
         strict: true,
@@ -75,11 +77,47 @@ export class Renderer {
     for (const dir of this.dirs) {
       const file = join(dir, relative);
       try {
-        return { text: readFileSync(file, 'utf8'), file };
+        // A template saved with CRLF line ends still gives LF output.
+        return { text: readFileSync(file, 'utf8').replace(/\r\n?/g, '\n'), file };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
     throw new Error(`template not found: ${relative}`);
+  }
+}
+
+/** Every `.ejs` file under dir, as relative POSIX paths, sorted. */
+export function templateNames(dir: string = BUILTIN_TEMPLATES): string[] {
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.ejs') ? [relative(dir, join(d, e.name)).split(sep).join('/')] : [],
+    );
+  return walk(dir).sort();
+}
+
+/**
+ * Checks --templates directories before anything is rendered: each must
+ * exist, and each `.ejs` file in it must have the relative path of a
+ * built-in template, so that a misspelt override fails loudly instead of
+ * being ignored. Other files (a README, notes) are ignored.
+ */
+export function checkTemplateOverrides(dirs: readonly string[]): void {
+  const builtin = new Set(templateNames());
+  for (const dir of dirs) {
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDir) throw new UserError(`--templates ${dir}: not a directory`, 2);
+    const unknown = templateNames(dir).filter((name) => !builtin.has(name));
+    if (unknown.length > 0) {
+      throw new UserError(
+        `--templates ${dir}: ${unknown.join(', ')} would override no built-in template; the built-in ones are:\n  ${[...builtin].join('\n  ')}`,
+        2,
+      );
+    }
   }
 }

@@ -1,22 +1,26 @@
-import { basename, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
-import { examplePath } from '../examples.js';
-import { generateFiles, type NamedService } from '../generate.js';
-import { loadSpecFile } from '../spec/load.js';
-import { SpecError } from '../spec/normalize.js';
-import { TARGET_IDS, type TargetId } from '../targets/index.js';
-import { plan, writePlanned } from '../write.js';
+import { generateFiles } from '../generate.js';
+import { manifestEntry } from '../manifest.js';
+import { checkTemplateOverrides } from '../render.js';
+import { plan, type PlannedFile } from '../write.js';
+import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
+import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 
-export const GENERATE_HELP = `Usage: init-service generate (--spec FILE... | --example NAME) [options]
+export { loadServices, parseTargets } from './inputs.js';
 
-  --spec FILE        service description (JSON, or YAML for .yaml/.yml); repeatable
-  --example NAME     use a built-in example instead (homesite: the RESTAS site)
-  --out DIR          output directory (default: ./<name>-init)
+export const GENERATE_HELP = `Usage: init-service generate (--spec PATH... | --example NAME) [options]
+
+${SPEC_HELP}
+  --out DIR          output directory (default: ./<name>-init; needed for several services)
   --target LIST      comma-separated: openrc,rcd,systemd (default: all three)
-  --templates DIR    override built-in templates by relative path (openrc/conf.d.ejs, ...)
-  --force            overwrite files that differ from what would be generated`;
+  --templates DIR    override built-in templates by relative path (systemd/service.ejs, ...)
+  --force            overwrite files that differ from what would be generated
+  --dry-run          print the plan (files, modes, links) and a diff; write nothing
+  --check            for CI: exit 0 if DIR already matches, else 1 and a diff; write nothing
+  --json             print a manifest (path, mode, link target, sha256, state) as JSON`;
 
 function parse(args: readonly string[]) {
   try {
@@ -29,6 +33,9 @@ function parse(args: readonly string[]) {
         target: { type: 'string' },
         templates: { type: 'string', multiple: true },
         force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        check: { type: 'boolean' },
+        json: { type: 'boolean' },
         debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -40,33 +47,7 @@ function parse(args: readonly string[]) {
   }
 }
 
-export function parseTargets(list: string | undefined): TargetId[] {
-  if (list === undefined) return [...TARGET_IDS];
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const id of ids) {
-    if (!(TARGET_IDS as readonly string[]).includes(id)) {
-      throw new UserError(`--target: unknown target "${id}"; choose from ${TARGET_IDS.join(', ')}`, 2);
-    }
-  }
-  if (ids.length === 0) throw new UserError(`--target: name at least one of ${TARGET_IDS.join(', ')}`, 2);
-  return ids as TargetId[];
-}
-
-/** Loads every description; all problems of all files are reported together. */
-export async function loadServices(files: readonly string[], cwd: string): Promise<NamedService[]> {
-  const services: NamedService[] = [];
-  const errors: SpecError[] = [];
-  for (const file of files) {
-    try {
-      services.push({ service: await loadSpecFile(resolve(cwd, file)), source: basename(file) });
-    } catch (error) {
-      if (!(error instanceof SpecError)) throw error;
-      errors.push(error);
-    }
-  }
-  if (errors.length > 0) throw new SpecError(errors.flatMap((e) => e.problems));
-  return services;
-}
+type Mode = 'write' | 'dry-run' | 'check';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -77,34 +58,93 @@ export const generateCommand: Command = {
       io.stdout(`${GENERATE_HELP}\n`);
       return 0;
     }
-    const specs = [...(options.spec ?? [])];
-    if (options.example !== undefined) specs.push(examplePath(options.example));
-    if (specs.length === 0) throw new UserError('generate needs --spec FILE or --example NAME; run init-service --help', 2);
+    if (options['dry-run'] && options.check) throw new UserError('--dry-run and --check do not go together: --check is the dry run for CI', 2);
+    if (options.check && options.force) throw new UserError('--check never writes, so --force means nothing with it', 2);
+    const mode: Mode = options.check ? 'check' : options['dry-run'] ? 'dry-run' : 'write';
+    const force = options.force ?? false;
+
+    const inputs = await specInputs(options.spec ?? [], options.example, io.cwd);
+    if (inputs.length === 0) throw new UserError('generate needs --spec PATH or --example NAME; run init-service --help', 2);
     const targets = parseTargets(options.target);
-    const services = await loadServices(specs, io.cwd);
+    const templates = (options.templates ?? []).map((d) => resolve(io.cwd, d));
+    checkTemplateOverrides(templates);
+    const services = await loadInputs(inputs);
     if (options.out === undefined && services.length > 1) {
       throw new UserError('--out DIR is needed when generating several services into one tree', 2);
     }
     const outDir = resolve(io.cwd, options.out ?? `${services[0]!.service.name}-init`);
-    const { files, warnings } = generateFiles(services, {
-      targets,
-      templates: (options.templates ?? []).map((d) => resolve(io.cwd, d)),
-    });
+    const { files, warnings } = generateFiles(services, { targets, templates });
     for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
 
     const planned = await plan(files, outDir);
-    const conflicts = planned.filter((p) => p.state === 'changed');
-    if (conflicts.length > 0 && !options.force) {
-      const list = conflicts.map((c) => `  ${c.file.path}`).join('\n');
-      throw new UserError(`${outDir} has files that differ from the generated ones; nothing was written:\n${list}\nUse --force to overwrite them.`, 1);
+    const shown = relative(io.cwd, outDir) || '.';
+    const show = (p: PlannedFile) => p.file.path;
+    const { conflicts, blocked } = obstacles(planned);
+
+    if (mode === 'check') {
+      const mismatched = planned.filter((p) => p.state !== 'same');
+      if (options.json) io.stdout(json(outDir, mode, false, planned, warnings));
+      else for (const p of mismatched) io.stdout(await planDiff(p, p.file.path));
+      if (mismatched.length === 0) {
+        if (!options.json) io.stdout(`${shown} matches (${files.length} files)\n`);
+        return 0;
+      }
+      const missing = mismatched.filter((p) => p.state === 'new').length;
+      io.stderr(
+        `${shown} does not match the service descriptions: ${mismatched.length - missing} differ, ${missing} missing.\n` +
+          `Run the same command without --check to update it (with --force for files that differ).\n`,
+      );
+      return 1;
     }
-    await writePlanned(planned);
-    for (const p of planned) {
-      const what = p.state === 'same' ? 'unchanged' : p.state === 'new' ? 'created' : 'updated';
-      const link = p.file.linkTarget !== undefined ? ` -> ${p.file.linkTarget}` : '';
-      io.stdout(`${what.padEnd(9)} ${p.file.path}${link}\n`);
+
+    if (mode === 'dry-run') {
+      if (options.json) io.stdout(json(outDir, mode, false, planned, warnings));
+      else {
+        io.stdout(planLines(planned, show, force));
+        for (const p of planned) if (p.state === 'changed') io.stdout(await planDiff(p, p.file.path));
+        const count = (s: PlannedFile['state']) => planned.filter((p) => p.state === s).length;
+        io.stdout(`dry run: nothing written to ${outDir}; ${count('new')} to create, ${count('changed')} to update, ${count('same')} unchanged\n`);
+      }
+      if (blocked.length > 0) {
+        io.stderr(`init-service: ${blockedMessage(blocked)}\n`);
+        return 1;
+      }
+      if (conflicts.length > 0 && !force) {
+        io.stderr(`init-service: ${conflictMessage(outDir, conflicts, show, true)}\n`);
+        return 1;
+      }
+      return 0;
     }
-    io.stdout(`${files.length} files in ${outDir}\n`);
+
+    if (blocked.length > 0) throw new UserError(blockedMessage(blocked), 1);
+    if (conflicts.length > 0 && !force) {
+      if (options.json) io.stdout(json(outDir, mode, false, planned, warnings));
+      throw new UserError(conflictMessage(outDir, conflicts, show), 1);
+    }
+    if (!(await writeInterruptibly(planned))) {
+      io.stderr(`init-service: interrupted before any file was replaced; ${outDir} is as it was\n`);
+      return 130;
+    }
+    if (options.json) io.stdout(json(outDir, mode, true, planned, warnings));
+    else {
+      io.stdout(doneLines(planned, show));
+      io.stdout(`${files.length} files in ${outDir}\n`);
+    }
     return 0;
   },
 };
+
+/** The --json document; its `files` are the manifest (see src/manifest.ts) plus each file's state on disk. */
+function json(outDir: string, mode: Mode, written: boolean, planned: readonly PlannedFile[], warnings: readonly string[]): string {
+  return `${JSON.stringify(
+    {
+      outDir,
+      action: mode,
+      written,
+      files: planned.map((p) => ({ ...manifestEntry(p.file), state: p.state })),
+      warnings,
+    },
+    null,
+    2,
+  )}\n`;
+}

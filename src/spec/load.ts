@@ -36,7 +36,9 @@ export async function parseSpecText(text: string, file: string): Promise<unknown
 }
 
 async function parseYaml(text: string, source: string): Promise<unknown> {
-  const { parseDocument } = await import('yaml');
+  // Bundled by esbuild, yaml (CommonJS) arrives as a default export; under vitest as named ones.
+  const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  const { parseDocument } = yaml.default ?? yaml;
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [error] = document.errors;
   if (error) {

@@ -1,0 +1,90 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { examplePath } from '../examples.js';
+import type { NamedService } from '../generate.js';
+import { loadSpecFile } from '../spec/load.js';
+import { SpecError } from '../spec/normalize.js';
+import { TARGET_IDS, type TargetId } from '../targets/index.js';
+
+/** The spec options generate and install share. */
+export const SPEC_HELP = `  --spec PATH        service description (JSON, or YAML for .yaml/.yml), or a
+                     directory of them (*.json, *.yaml, *.yml); repeatable
+  --example NAME     use a built-in example instead (homesite: the RESTAS site)`;
+
+export function parseTargets(list: string | undefined): TargetId[] {
+  if (list === undefined) return [...TARGET_IDS];
+  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!(TARGET_IDS as readonly string[]).includes(id)) {
+      throw new UserError(`--target: unknown target "${id}"; choose from ${TARGET_IDS.join(', ')}`, 2);
+    }
+  }
+  if (ids.length === 0) throw new UserError(`--target: name at least one of ${TARGET_IDS.join(', ')}`, 2);
+  return ids as TargetId[];
+}
+
+const SPEC_FILE = /\.(json|ya?ml)$/i;
+
+/** One description file to load, and the name messages give it. */
+export interface SpecInput {
+  file: string;
+  source: string;
+}
+
+/**
+ * Expands --spec arguments (files, or directories of *.json / *.yaml /
+ * *.yml, sorted by name, not recursive) and --example into files to load.
+ * A file named directly is called by its base name in messages; one found in
+ * a directory by the directory as given plus its name.
+ */
+export async function specInputs(specs: readonly string[], example: string | undefined, cwd: string): Promise<SpecInput[]> {
+  const inputs: SpecInput[] = [];
+  for (const spec of specs) {
+    const file = resolve(cwd, spec);
+    const isDir = await stat(file).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir) {
+      inputs.push({ file, source: basename(spec) });
+      continue;
+    }
+    const names = (await readdir(file, { withFileTypes: true }))
+      .filter((e) => !e.isDirectory() && SPEC_FILE.test(e.name) && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+    if (names.length === 0) throw new UserError(`--spec ${spec}: the directory has no service descriptions (*.json, *.yaml, *.yml)`, 2);
+    for (const name of names) inputs.push({ file: join(file, name), source: join(spec, name) });
+  }
+  if (example !== undefined) inputs.push({ file: examplePath(example), source: `${example}.json` });
+  return inputs;
+}
+
+/** Loads every description; all problems of all files are reported together, before anything is written. */
+export async function loadInputs(inputs: readonly SpecInput[]): Promise<NamedService[]> {
+  const services: NamedService[] = [];
+  const errors: SpecError[] = [];
+  for (const { file, source } of inputs) {
+    try {
+      services.push({ service: await loadSpecFile(file), source });
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      errors.push(new SpecError(error.problems.map((p) => ({ ...p, source }))));
+    }
+  }
+  if (errors.length > 0) throw new SpecError(errors.flatMap((e) => e.problems));
+  const byName = new Map<string, string>();
+  const clashes = services.flatMap(({ service, source }) => {
+    const earlier = byName.get(service.name);
+    byName.set(service.name, source ?? service.name);
+    return earlier ? [{ source, path: 'name', message: `"${service.name}" is also the name of ${earlier}; every service needs its own name` }] : [];
+  });
+  if (clashes.length > 0) throw new SpecError(clashes);
+  return services;
+}
+
+/** Loads descriptions from file paths (kept for callers of the first API). */
+export async function loadServices(files: readonly string[], cwd: string): Promise<NamedService[]> {
+  return loadInputs(await specInputs(files, undefined, cwd));
+}

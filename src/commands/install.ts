@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UserError } from '../errors.js';
+import type { GeneratedFile } from '../files.js';
+import { generateFiles } from '../generate.js';
+import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
+import { checkTemplateOverrides } from '../render.js';
+import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { readTree } from '../verify/tree.js';
+import { plan, type PlannedFile } from '../write.js';
+import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
+import type { Command, Io } from './io.js';
+import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
+
+export const INSTALL_HELP = `Usage: init-service install (DIR | --spec PATH... | --example NAME) [options]
+
+Places the files of a generated tree (DIR, the --out of generate), or of
+descriptions generated on the fly, where each init system reads them:
+  openrc/init.d/X, conf.d/X  ->  ROOT/etc/init.d/X, ROOT/etc/conf.d/X
+  rcd/files/X.in             ->  ROOT/PREFIX/etc/rc.d/X (%%PREFIX%% substituted)
+  systemd/...                ->  ROOT/etc/systemd/system/... (drop-in directories too)
+Port files (pkg-plist, Makefile.snippet) and overlays are not installed.
+
+${SPEC_HELP}
+  --root DIR         install under DIR instead of / (an image, a chroot, a test)
+  --prefix PATH      FreeBSD PREFIX for rc.d scripts (default ${DEFAULT_PREFIX})
+  --target LIST      init systems to install for; default: those running here
+                     when ROOT is /, every one in the input otherwise
+  --templates DIR    with --spec: override built-in templates by relative path
+  --force            overwrite installed files that differ
+  --dry-run          print what would be installed (with a diff) and enabled; change nothing
+  --enable           enable at boot: rc-update add, systemctl daemon-reload &&
+                     systemctl enable, or sysrc; without it the commands are printed
+
+Exit status: 0 installed (and enabled); 1 refused, failed, or a service
+could not be enabled; 2 invalid description or usage. Nothing is written
+when installing is refused or fails.`;
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: {
+        spec: { type: 'string', multiple: true },
+        example: { type: 'string' },
+        root: { type: 'string' },
+        prefix: { type: 'string' },
+        target: { type: 'string' },
+        templates: { type: 'string', multiple: true },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        enable: { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}; run init-service install --help`, 2);
+  }
+}
+
+/** The init systems this machine runs (for installing into / without --target). */
+export function runningInitSystems(): TargetId[] {
+  if (process.platform === 'freebsd') return ['rcd'];
+  const found: TargetId[] = [];
+  // sd_booted(3): systemd is running when /run/systemd/system exists.
+  if (existsSync('/run/systemd/system')) found.push('systemd');
+  // OpenRC keeps its state in /run/openrc (created at boot).
+  if (existsSync('/run/openrc')) found.push('openrc');
+  return found;
+}
+
+export const installCommand: Command = {
+  name: 'install',
+  summary: 'place generated files in /etc/init.d, /etc/conf.d, rc.d, /etc/systemd/system; --enable',
+  async run(args: readonly string[], io: Io): Promise<number> {
+    const { values: options, positionals } = parse(args);
+    if (options.help) {
+      io.stdout(`${INSTALL_HELP}\n`);
+      return 0;
+    }
+    const fromSpecs = (options.spec?.length ?? 0) > 0 || options.example !== undefined;
+    if (positionals.length > 1 || (positionals.length === 1) === fromSpecs) {
+      throw new UserError('install needs one generated DIR, or --spec PATH / --example NAME; run init-service install --help', 2);
+    }
+    if (!fromSpecs && options.templates) throw new UserError('--templates applies to --spec and --example; DIR is already generated', 2);
+    const root = resolve(io.cwd, options.root ?? '/');
+    const prefix = options.prefix ?? DEFAULT_PREFIX;
+    // The prefix is pasted into rc.d scripts: a plain absolute path only.
+    if (!/^\/[A-Za-z0-9._+/-]*$/.test(prefix) || prefix.split('/').includes('..')) {
+      throw new UserError(`--prefix: "${prefix}" is not accepted; expected an absolute path of letters, digits and . _ + - /`, 2);
+    }
+    const live = root === '/';
+    let targets: TargetId[];
+    if (options.target !== undefined) targets = parseTargets(options.target);
+    else if (!live) targets = [...TARGET_IDS];
+    else {
+      targets = runningInitSystems();
+      if (targets.length === 0) throw new UserError('cannot tell which init system runs here; pass --target openrc, rcd or systemd', 2);
+      io.stderr(`installing for ${targets.join(', ')} (the init system running here; --target chooses)\n`);
+    }
+
+    const files = fromSpecs ? await generated(options, targets, io) : await fromDirectory(resolve(io.cwd, positionals[0]!));
+    let placed;
+    try {
+      placed = placeFiles(files, targets, prefix);
+    } catch (error) {
+      throw new UserError((error as Error).message, 2);
+    }
+    if (placed.files.length === 0) throw new UserError(`nothing to install for ${targets.join(', ')}`, 2);
+
+    const planned = await plan(placed.files, root);
+    const show = (p: PlannedFile) => p.dest;
+    const { conflicts, blocked } = obstacles(planned);
+    const { enableSteps, startCommands } = await import('../install/enable.js');
+    const steps = enableSteps(placed.services, root);
+
+    if (options['dry-run']) {
+      io.stdout(planLines(planned, show, options.force ?? false));
+      for (const p of planned) if (p.state === 'changed') io.stdout(await planDiff(p, relative(root, p.dest)));
+      if (steps.length > 0) io.stdout(`${options.enable ? 'would run' : 'to enable at boot'}:\n${steps.map((s) => `  ${s.shown}\n`).join('')}`);
+      io.stdout(`dry run: nothing installed under ${root}\n`);
+      if (blocked.length > 0) io.stderr(`init-service: ${blockedMessage(blocked)}\n`);
+      else if (conflicts.length > 0 && !options.force) io.stderr(`init-service: ${conflictMessage(root, conflicts, show, true)}\n`);
+      return blocked.length > 0 || (conflicts.length > 0 && !options.force) ? 1 : 0;
+    }
+
+    if (blocked.length > 0) throw new UserError(blockedMessage(blocked), 1);
+    if (conflicts.length > 0 && !options.force) throw new UserError(conflictMessage(root, conflicts, show), 1);
+    try {
+      if (!(await writeInterruptibly(planned))) {
+        io.stderr(`init-service: interrupted before any file was replaced; nothing was installed\n`);
+        return 130;
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new UserError(`${(error as Error).message}\nnothing was installed; run as root, or install under --root DIR`, 1);
+      }
+      throw error;
+    }
+    io.stdout(doneLines(planned, show));
+
+    if (!options.enable) {
+      if (steps.length > 0) io.stdout(`To enable at boot (or install with --enable):\n${steps.map((s) => `  ${s.shown}\n`).join('')}`);
+      if (live && placed.services.length > 0) io.stdout(`To start now:\n${startCommands(placed.services).map((c) => `  ${c}\n`).join('')}`);
+      return 0;
+    }
+    const { runTool } = await import('../verify/tools.js');
+    const { runEnableSteps } = await import('../install/enable.js');
+    const results = await runEnableSteps(steps, runTool);
+    for (const r of results) {
+      io.stdout(`${(r.ok ? 'enabled' : 'FAILED').padEnd(9)} ${r.step.names.join(' ')}: ${r.step.shown}${r.detail ? `\n          ${r.detail.split('\n').join('\n          ')}` : ''}\n`);
+    }
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length > 0) {
+      io.stderr(`init-service: the files are installed, but ${failed.length} of ${results.length} enable steps failed (listed above)\n`);
+      return 1;
+    }
+    if (live && placed.services.length > 0) io.stdout(`To start now:\n${startCommands(placed.services).map((c) => `  ${c}\n`).join('')}`);
+    return 0;
+  },
+};
+
+async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io): Promise<GeneratedFile[]> {
+  const templates = (options.templates ?? []).map((d) => resolve(io.cwd, d));
+  checkTemplateOverrides(templates);
+  const services = await loadInputs(await specInputs(options.spec ?? [], options.example, io.cwd));
+  const { files, warnings } = generateFiles(services, { targets, templates });
+  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+  return files;
+}
+
+async function fromDirectory(dir: string): Promise<GeneratedFile[]> {
+  const tree = await readTree(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`install: cannot read ${dir}: ${error.code ?? error.message}`, 2);
+  });
+  if (!tree.some((e) => /^(openrc|rcd|systemd)\//.test(e.path))) {
+    throw new UserError(`install: ${dir} has no openrc/, rcd/ or systemd/ directory; give the --out directory of generate`, 2);
+  }
+  return tree.map((e) => (e.kind === 'symlink' ? { path: e.path, mode: 0o777, linkTarget: e.linkTarget } : { path: e.path, mode: e.mode, content: e.content }));
+}

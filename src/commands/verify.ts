@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UserError } from '../errors.js';
+import type { CheckResult } from '../verify/run.js';
+import type { Command, Io } from './io.js';
+
+export const VERIFY_HELP = `Usage: init-service verify DIR [options]
+
+Runs the real tools that are installed on every file of a generated tree
+and reports per file: shellcheck and dash -n (init.d, conf.d, rc.d scripts),
+systemd-analyze verify (any message is a failure) and systemd-analyze
+security --offline=true (units, in a staged root), init-service lint.
+
+  --strict           a check skipped because its tool is missing is a failure
+  --max-exposure N   fail a unit whose systemd exposure level is above N (0.0-10.0)
+  --json             print the results as JSON
+
+Exit status: 0 every check passed (or was skipped); 1 a check failed (or,
+with --strict, was skipped); 2 usage.`;
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: {
+        strict: { type: 'boolean' },
+        'max-exposure': { type: 'string' },
+        json: { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}; run init-service verify --help`, 2);
+  }
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check a generated tree with shellcheck, dash -n, systemd-analyze and lint',
+  async run(args: readonly string[], io: Io): Promise<number> {
+    const { values: options, positionals } = parse(args);
+    if (options.help) {
+      io.stdout(`${VERIFY_HELP}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UserError('verify needs one DIR (the --out of generate); run init-service verify --help', 2);
+    const dir = resolve(io.cwd, positionals[0]!);
+    const isDir = await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir) throw new UserError(`verify: ${positionals[0]} is not a directory`, 2);
+    let maxExposure: number | undefined;
+    if (options['max-exposure'] !== undefined) {
+      maxExposure = Number(options['max-exposure']);
+      if (!/^\d+(\.\d+)?$/.test(options['max-exposure']) || maxExposure > 10) {
+        throw new UserError(`--max-exposure: "${options['max-exposure']}" is not a number from 0.0 to 10.0`, 2);
+      }
+    }
+
+    const { verifyTree } = await import('../verify/run.js');
+    const { findCommand } = await import('../cli.js');
+    const results = await verifyTree(dir, { maxExposure, lint: findCommand('lint') });
+    if (results.length === 0) throw new UserError(`verify: ${positionals[0]} has no files to check`, 2);
+
+    const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
+    const failed = count('failed') + (options.strict ? count('skipped') : 0);
+    if (options.json) {
+      io.stdout(`${JSON.stringify({ dir, strict: options.strict ?? false, ok: failed === 0, results }, null, 2)}\n`);
+    } else {
+      io.stdout(report(results, options.strict ?? false));
+      const skippedWhy = [...new Set(results.filter((r) => r.status === 'skipped').map((r) => `${r.check}: ${r.detail ?? 'skipped'}`))];
+      io.stdout(
+        `verify: ${count('ok')} passed, ${count('failed')} failed, ${count('skipped')} skipped` +
+          `${skippedWhy.length > 0 ? ` (${skippedWhy.join('; ')})` : ''}` +
+          `${options.strict && count('skipped') > 0 ? '; --strict counts skipped checks as failures' : ''}\n`,
+      );
+    }
+    return failed > 0 ? 1 : 0;
+  },
+};
+
+function report(results: readonly CheckResult[], strict: boolean): string {
+  let out = '';
+  let last = '';
+  for (const r of results) {
+    if (r.path !== last) out += `${r.path}\n`;
+    last = r.path;
+    const status = r.status === 'skipped' && strict ? 'FAILED' : r.status === 'failed' ? 'FAILED' : r.status;
+    const [first = '', ...rest] = (r.detail ?? '').split('\n');
+    out += `  ${status.padEnd(8)} ${r.check}${first ? `: ${first}` : ''}\n`;
+    for (const line of rest) out += `             ${line}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TargetId } from '../targets/index.js';
+import type { RunTool } from '../verify/tools.js';
+
+/** One step that enables services at boot: a command, or (OpenRC under another root) a link. */
+export interface EnableStep {
+  target: TargetId;
+  /** The services it is for. */
+  names: string[];
+  /** The command as an admin would type it. */
+  shown: string;
+  argv?: string[];
+  /** Instead of a command: make this runlevel link, as rc-update does. */
+  link?: { path: string; target: string };
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The commands that enable the services, for a live system (root `/`) or an
+ * image under another root:
+ * - OpenRC: `rc-update add NAME default`; it has no --root, so under another
+ *   root the runlevel link it would make (/etc/runlevels/default/NAME ->
+ *   /etc/init.d/NAME) is made directly;
+ * - systemd: `systemctl daemon-reload` then `systemctl enable UNIT`; under
+ *   another root `systemctl --root=ROOT enable UNIT` (offline, no reload);
+ * - FreeBSD: `sysrc NAME_enable=YES`, or `sysrc -R ROOT ...`.
+ */
+export function enableSteps(services: readonly { target: TargetId; name: string }[], root: string): EnableStep[] {
+  const live = root === '/';
+  const steps: EnableStep[] = [];
+  const command = (target: TargetId, names: string[], argv: string[]) => steps.push({ target, names, argv, shown: argv.map(shellQuote).join(' ') });
+  const systemd = services.filter((s) => s.target === 'systemd').map((s) => s.name);
+  for (const { target, name } of services) {
+    if (target === 'openrc') {
+      if (live) command('openrc', [name], ['rc-update', 'add', name, 'default']);
+      else {
+        const path = join(root, 'etc/runlevels/default', name);
+        steps.push({ target, names: [name], shown: `ln -s /etc/init.d/${name} ${shellQuote(path)}`, link: { path, target: `/etc/init.d/${name}` } });
+      }
+    } else if (target === 'rcd') {
+      command('rcd', [name], live ? ['sysrc', `${name}_enable=YES`] : ['sysrc', '-R', root, `${name}_enable=YES`]);
+    }
+  }
+  if (systemd.length > 0 && live) command('systemd', systemd, ['systemctl', 'daemon-reload']);
+  for (const unit of systemd) command('systemd', [unit], live ? ['systemctl', 'enable', unit] : ['systemctl', `--root=${root}`, 'enable', unit]);
+  return steps;
+}
+
+/** How to start the services now (live systems only). */
+export function startCommands(services: readonly { target: TargetId; name: string }[]): string[] {
+  return services.map(({ target, name }) =>
+    target === 'openrc' ? `rc-service ${name} start` : target === 'rcd' ? `service ${name} start` : `systemctl start ${name}`,
+  );
+}
+
+export interface EnableResult {
+  step: EnableStep;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Runs each step in order and reports each result; a failed step does not
+ * stop the others, except that systemd units are not enabled when
+ * `systemctl daemon-reload` failed.
+ */
+export async function runEnableSteps(steps: readonly EnableStep[], run: RunTool): Promise<EnableResult[]> {
+  const results: EnableResult[] = [];
+  let reloadFailed = false;
+  for (const step of steps) {
+    if (reloadFailed && step.target === 'systemd') {
+      results.push({ step, ok: false, detail: 'not run: systemctl daemon-reload failed' });
+      continue;
+    }
+    if (step.link) {
+      results.push({ step, ...(await runlevelLink(step.link.path, step.link.target)) });
+      continue;
+    }
+    const [command, ...args] = step.argv!;
+    const r = await run(command!, args);
+    if (r.missing) results.push({ step, ok: false, detail: `${command} is not installed here` });
+    else results.push({ step, ok: r.exitCode === 0, detail: (r.exitCode === 0 ? '' : `exit ${r.exitCode}: `) + `${r.stdout}${r.stderr}`.trim() });
+    // `systemctl daemon-reload && systemctl enable ...`
+    if (step.argv?.join(' ') === 'systemctl daemon-reload' && !results[results.length - 1]!.ok) reloadFailed = true;
+  }
+  return results;
+}
+
+async function runlevelLink(path: string, target: string): Promise<{ ok: boolean; detail: string }> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing) {
+    const current = existing.isSymbolicLink() ? await readlink(path) : undefined;
+    return current === target ? { ok: true, detail: 'already enabled' } : { ok: false, detail: `${path} exists and is not a link to ${target}` };
+  }
+  try {
+    await mkdir(join(path, '..'), { recursive: true });
+    await symlink(target, path);
+    return { ok: true, detail: '' };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
+}

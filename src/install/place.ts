@@ -1,0 +1,109 @@
+import { posix } from 'node:path';
+import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.js';
+import type { TargetId } from '../targets/index.js';
+import { concreteUnits } from '../verify/tree.js';
+
+/** Where FreeBSD ports install by default (`PREFIX`, `LOCALBASE`). */
+export const DEFAULT_PREFIX = '/usr/local';
+
+/** A port's rc.d script: rcd/files/X.in, or rcd/<port>/files/X.in in a tree of several ports. */
+const RC_SCRIPT = /^rcd\/(?:[^/]+\/)?files\/([^/]+)\.in$/;
+
+export interface Placed {
+  /** Files with paths relative to the install root, such as `etc/init.d/restas`. */
+  files: GeneratedFile[];
+  /** Services to enable, per init system. */
+  services: { target: TargetId; name: string }[];
+}
+
+/**
+ * Maps a generated tree onto the places each init system reads:
+ *
+ *   openrc/init.d/X    -> /etc/init.d/X (0755; instance links stay relative)
+ *   openrc/conf.d/X    -> /etc/conf.d/X (0644)
+ *   rcd/files/X.in     -> PREFIX/etc/rc.d/X (0755), with SUB_LIST's %%PREFIX%%
+ *                         and %%LOCALBASE%% substituted and @comment lines
+ *                         dropped, as the ports framework does
+ *   systemd/...        -> /etc/systemd/system/... (0644; drop-in directories too)
+ *
+ * Port files (pkg-plist, Makefile.snippet) and anything else (a gentoo/
+ * overlay) are for packagers and are not installed. Throws on what cannot
+ * be installed as is.
+ */
+export function placeFiles(files: readonly GeneratedFile[], targets: readonly TargetId[], prefix = DEFAULT_PREFIX): Placed {
+  const placed: GeneratedFile[] = [];
+  const problems: string[] = [];
+  const want = new Set(targets);
+  const portPrefix = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  for (const file of files) {
+    const [top] = file.path.split('/');
+    let match: RegExpExecArray | null;
+    if (top === 'openrc' && want.has('openrc') && (match = /^openrc\/(init\.d|conf\.d)\/([^/]+)$/.exec(file.path))) {
+      const [, kind, name] = match;
+      if (file.linkTarget !== undefined) {
+        if (kind !== 'init.d' || file.linkTarget.includes('/')) {
+          problems.push(`${file.path}: a link must be in init.d and name a script beside it, not ${file.linkTarget}`);
+          continue;
+        }
+        placed.push({ path: `etc/init.d/${name}`, mode: LINK_MODE, linkTarget: file.linkTarget });
+      } else {
+        placed.push({ path: `etc/${kind}/${name}`, mode: kind === 'init.d' ? SCRIPT_MODE : DATA_MODE, content: file.content ?? '' });
+      }
+    } else if (top === 'rcd' && want.has('rcd') && (match = RC_SCRIPT.exec(file.path))) {
+      const content = substitute(file.content ?? '', prefix);
+      const left = [...new Set(content.match(/%%[A-Z][A-Z0-9_]*%%/g) ?? [])];
+      if (left.length > 0) problems.push(`${file.path}: ${left.join(', ')} cannot be substituted outside the ports tree (only %%PREFIX%% and %%LOCALBASE%%)`);
+      placed.push({ path: posix.join(portPrefix, 'etc/rc.d', match[1]!), mode: SCRIPT_MODE, content });
+    } else if (top === 'systemd' && want.has('systemd')) {
+      if (file.linkTarget !== undefined) {
+        problems.push(`${file.path}: a link in systemd/ is not installed by init-service; copy it by hand`);
+        continue;
+      }
+      placed.push({ path: `etc/systemd/system/${file.path.slice('systemd/'.length)}`, mode: DATA_MODE, content: file.content ?? '' });
+    }
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  return { files: placed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), services: services(files, targets) };
+}
+
+/** SUB_LIST substitution (Porter's Handbook, "Making Use of SUB_FILES and SUB_LIST"). */
+function substitute(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('@comment '))
+    .join('\n')
+    .replaceAll('%%PREFIX%%', prefix)
+    .replaceAll('%%LOCALBASE%%', prefix);
+}
+
+/**
+ * What to enable: every OpenRC service (instance links, and scripts no link
+ * points to; a family's generic script is not a service), every rc.d
+ * script, and every systemd unit with an [Install] section (a template's
+ * instances, named by its drop-in directories).
+ */
+function services(files: readonly GeneratedFile[], targets: readonly TargetId[]): Placed['services'] {
+  const out: Placed['services'] = [];
+  const initd = files.filter((f) => /^openrc\/init\.d\/[^/]+$/.test(f.path));
+  const linked = new Set(initd.filter((f) => f.linkTarget !== undefined).map((f) => f.linkTarget));
+  if (targets.includes('openrc')) {
+    for (const f of initd) {
+      const name = posix.basename(f.path);
+      if (f.linkTarget !== undefined || !linked.has(name)) out.push({ target: 'openrc', name });
+    }
+  }
+  if (targets.includes('rcd')) {
+    for (const f of files) {
+      const match = RC_SCRIPT.exec(f.path);
+      if (match) out.push({ target: 'rcd', name: match[1]! });
+    }
+  }
+  if (targets.includes('systemd')) {
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    for (const { unit, file, placeholder } of concreteUnits(files.map((f) => f.path))) {
+      if (placeholder) continue;
+      if (/^\[Install\]/m.test(byPath.get(file)?.content ?? '')) out.push({ target: 'systemd', name: unit });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import type { Command } from '../commands/io.js';
+import { mapPool } from '../pool.js';
+import { concreteUnits, isShellPath, readTree, type TreeEntry } from './tree.js';
+import { runTool, type RunTool } from './tools.js';
+
+export type CheckStatus = 'ok' | 'failed' | 'skipped';
+
+export interface CheckResult {
+  /** The file, relative to the verified directory (for a template unit: the instance checked). */
+  path: string;
+  /** The check: `shellcheck`, `dash -n`, `systemd-analyze verify`, ... */
+  check: string;
+  status: CheckStatus;
+  /** Why it failed or was skipped, or a measurement (the exposure level). */
+  detail?: string;
+}
+
+export interface VerifyOptions {
+  /** Fail a unit whose `systemd-analyze security` exposure is above this (0.0–10.0). */
+  maxExposure?: number;
+  /** How tools are run (tests replace it). */
+  run?: RunTool;
+  /** The `lint` command when this build has one; verify runs it in-process on each file. */
+  lint?: Command;
+}
+
+/** Runs every check that applies to each file of a generated tree; a missing tool is a skipped check. */
+export async function verifyTree(dir: string, options: VerifyOptions = {}): Promise<CheckResult[]> {
+  const run = options.run ?? runTool;
+  const tree = await readTree(dir);
+  const results: CheckResult[] = [];
+  results.push(...links(tree));
+  results.push(...(await shellcheck(dir, tree, run)));
+  results.push(...(await dashSyntax(dir, tree, run)));
+  results.push(...(await systemdChecks(tree, run, options.maxExposure)));
+  results.push(...(await lint(dir, tree, options.lint)));
+  const order = new Map(tree.map((e, i) => [e.path, i]));
+  const rank = (r: CheckResult) => order.get(r.path) ?? order.get(r.path.replace(/@[^@/]*\.service$/, '@.service')) ?? tree.length;
+  return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+}
+
+/** OpenRC finds a multiplexed service only through a link to a script beside it (openrc-run(8), BUGS). */
+function links(tree: readonly TreeEntry[]): CheckResult[] {
+  return tree
+    .filter((e) => e.kind === 'symlink')
+    .map((e) => {
+      const target = e.linkTarget!;
+      const besideIt = posix.join(posix.dirname(e.path), target);
+      const ok = !target.includes('/') && tree.some((t) => t.path === besideIt && t.kind === 'file');
+      return {
+        path: e.path,
+        check: 'link',
+        status: ok ? 'ok' : 'failed',
+        detail: ok ? `-> ${target}` : `-> ${target}: must name a script in the same directory`,
+      } satisfies CheckResult;
+    });
+}
+
+function shellFiles(tree: readonly TreeEntry[]): TreeEntry[] {
+  return tree.filter((e) => e.kind === 'file' && isShellPath(e.path));
+}
+
+/** One shellcheck run over every shell file (`-f json1`), its findings given back per file. */
+async function shellcheck(dir: string, tree: readonly TreeEntry[], run: RunTool): Promise<CheckResult[]> {
+  const files = shellFiles(tree);
+  if (files.length === 0) return [];
+  const r = await run('shellcheck', ['-s', 'sh', '-f', 'json1', '--', ...files.map((f) => f.path)], { cwd: dir });
+  if (r.missing) return files.map((f) => ({ path: f.path, check: 'shellcheck', status: 'skipped', detail: 'shellcheck is not installed' }));
+  let comments: { file: string; line: number; level: string; code: number; message: string }[];
+  try {
+    comments = (JSON.parse(r.stdout) as { comments: typeof comments }).comments;
+  } catch {
+    const why = `shellcheck exited ${r.exitCode}: ${(r.stderr || r.stdout).trim()}`;
+    return files.map((f) => ({ path: f.path, check: 'shellcheck', status: 'failed', detail: why }));
+  }
+  return files.map((f) => {
+    const own = comments.filter((c) => c.file === f.path);
+    return own.length === 0
+      ? { path: f.path, check: 'shellcheck', status: 'ok' }
+      : { path: f.path, check: 'shellcheck', status: 'failed', detail: own.map((c) => `line ${c.line}: ${c.level} SC${c.code}: ${c.message}`).join('\n') };
+  });
+}
+
+async function dashSyntax(dir: string, tree: readonly TreeEntry[], run: RunTool): Promise<CheckResult[]> {
+  return mapPool(shellFiles(tree), availableParallelism(), async (f): Promise<CheckResult> => {
+    const r = await run('dash', ['-n', f.path], { cwd: dir });
+    if (r.missing) return { path: f.path, check: 'dash -n', status: 'skipped', detail: 'dash is not installed' };
+    if (r.exitCode === 0 && r.stderr === '') return { path: f.path, check: 'dash -n', status: 'ok' };
+    return { path: f.path, check: 'dash -n', status: 'failed', detail: r.stderr.trim() || `exit ${r.exitCode}` };
+  });
+}
+
+/**
+ * `systemd-analyze verify` and `security --offline=true` on each unit, in a
+ * staged root: the tree's systemd/ directory (drop-ins included) as
+ * /etc/systemd/system, systemd's own targets, and a stub for each program
+ * and service the units name, so that the result is about the units and not
+ * about what this machine has installed. verify exits 0 on many problems
+ * and only prints them, so any standard error output is a failure.
+ */
+async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposure: number | undefined): Promise<CheckResult[]> {
+  const units = concreteUnits(tree.map((e) => e.path));
+  if (units.length === 0) return [];
+  const root = await stageSystemdRoot(tree);
+  try {
+    const perUnit = await mapPool(units, availableParallelism(), async ({ unit }): Promise<CheckResult[]> => {
+      const path = `systemd/${unit}`;
+      const unitPath = join(root, 'etc/systemd/system', unit);
+      const verify = await run('systemd-analyze', ['verify', '--man=no', `--root=${root}`, unitPath]);
+      if (verify.missing) {
+        return [
+          { path, check: 'systemd-analyze verify', status: 'skipped', detail: 'systemd-analyze is not installed' },
+          { path, check: 'systemd-analyze security', status: 'skipped', detail: 'systemd-analyze is not installed' },
+        ];
+      }
+      const results: CheckResult[] = [];
+      const problems = verify.stderr.split(root).join('').trim();
+      results.push(
+        verify.exitCode === 0 && problems === ''
+          ? { path, check: 'systemd-analyze verify', status: 'ok' }
+          : { path, check: 'systemd-analyze verify', status: 'failed', detail: problems || `exit ${verify.exitCode}` },
+      );
+      const threshold = maxExposure === undefined ? [] : [`--threshold=${Math.round(maxExposure * 10)}`];
+      const security = await run('systemd-analyze', ['security', '--offline=true', `--root=${root}`, ...threshold, unit]);
+      const level = /Overall exposure level for \S+: (\d+(?:\.\d+)?) (\w+)/.exec(security.stdout);
+      const measured = level ? `exposure ${level[1]} ${level[2]}` : undefined;
+      if (security.exitCode === 0 && measured) results.push({ path, check: 'systemd-analyze security', status: 'ok', detail: measured });
+      else {
+        const why = maxExposure !== undefined && measured ? `${measured}, above --max-exposure ${maxExposure}` : security.stderr.split(root).join('').trim() || `exit ${security.exitCode}`;
+        results.push({ path, check: 'systemd-analyze security', status: 'failed', detail: why });
+      }
+      return results;
+    });
+    const results = perUnit.flat();
+    return results;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const SYSTEMD_UNIT_DIRS = ['/lib/systemd/system', '/usr/lib/systemd/system'];
+
+async function stageSystemdRoot(tree: readonly TreeEntry[]): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'init-service-verify-'));
+  const unitDir = join(root, 'etc/systemd/system');
+  const libDir = join(root, 'usr/lib/systemd/system');
+  await mkdir(unitDir, { recursive: true });
+  await mkdir(libDir, { recursive: true });
+  for (const dir of SYSTEMD_UNIT_DIRS) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names) if (name.endsWith('.target')) await copyFile(join(dir, name), join(libDir, name)).catch(() => undefined);
+  }
+  const systemdFiles = tree.filter((e) => e.path.startsWith('systemd/'));
+  for (const e of systemdFiles) {
+    const dest = join(unitDir, e.path.slice('systemd/'.length));
+    await mkdir(dirname(dest), { recursive: true });
+    if (e.kind === 'symlink') await symlink(e.linkTarget!, dest);
+    else await writeFile(dest, e.content ?? '');
+  }
+  const text = systemdFiles.map((e) => e.content ?? '').join('\n');
+  for (const program of execPrograms(text)) {
+    const stub = join(root, program);
+    await mkdir(dirname(stub), { recursive: true });
+    await writeFile(stub, '#!/bin/sh\nexit 0\n');
+    await chmod(stub, 0o755);
+  }
+  const ours = new Set(systemdFiles.map((e) => e.path.slice('systemd/'.length)));
+  for (const dep of dependencyUnits(text)) {
+    if (dep.endsWith('.service') && !ours.has(dep) && !dep.includes('%')) {
+      await writeFile(join(libDir, dep), '[Service]\nExecStart=/bin/true\n', { flag: 'w' });
+    }
+  }
+  return root;
+}
+
+/** The programs of Exec*= lines (first word, unquoted, without the `-@:+!` prefixes). */
+export function execPrograms(unit: string): string[] {
+  const programs = new Set<string>();
+  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) {
+    const word = match[2]!;
+    const program = word.startsWith('"') ? (JSON.parse(word) as string) : word;
+    if (program.startsWith('/') && !program.includes('%')) programs.add(program);
+  }
+  return [...programs].sort();
+}
+
+function dependencyUnits(unit: string): string[] {
+  return [...unit.matchAll(/^(?:Requires|Requisite|Wants|BindsTo|PartOf|After|Before)=(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
+}
+
+/**
+ * Runs `init-service lint FILE` in-process on each file. Its exit status is
+ * the verdict: 0 clean, 1 findings (its output is the detail), 2 (a usage
+ * error: a file it does not take) skipped.
+ */
+async function lint(dir: string, tree: readonly TreeEntry[], command: Command | undefined): Promise<CheckResult[]> {
+  const files = tree.filter((e) => e.kind === 'file');
+  if (!command) return files.map((f) => ({ path: f.path, check: 'init-service lint', status: 'skipped', detail: 'this version has no lint command' }));
+  const results: CheckResult[] = [];
+  for (const f of files) {
+    let output = '';
+    const io = { stdout: (t: string) => void (output += t), stderr: (t: string) => void (output += t), cwd: dir, interactive: false };
+    const status = await command.run([f.path], io).catch((error: Error & { exitCode?: number }) => {
+      output += error.message;
+      return error.exitCode ?? 1;
+    });
+    const detail = output.trim() || undefined;
+    results.push({ path: f.path, check: 'init-service lint', status: status === 0 ? 'ok' : status === 2 ? 'skipped' : 'failed', ...(detail && status !== 0 ? { detail } : {}) });
+  }
+  return results;
+}

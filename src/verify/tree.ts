@@ -1,0 +1,76 @@
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LEFTOVER } from '../write.js';
+
+/** One entry of a generated tree on disk, by its relative POSIX path. */
+export interface TreeEntry {
+  path: string;
+  kind: 'file' | 'symlink';
+  mode: number;
+  content?: string;
+  linkTarget?: string;
+}
+
+/**
+ * Reads a generated tree (what `generate --out DIR` wrote): regular files
+ * with their content and mode, symbolic links with their target. Leftovers
+ * of a killed run (`.<hex>.init-service.tmp|old`) are not part of it.
+ * Anything else (a FIFO, a device) is refused.
+ */
+export async function readTree(dir: string): Promise<TreeEntry[]> {
+  const entries: TreeEntry[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const names = (await readdir(join(dir, relative))).sort();
+    for (const name of names) {
+      if (LEFTOVER.test(name)) continue;
+      const path = relative ? `${relative}/${name}` : name;
+      const full = join(dir, path);
+      const info = await lstat(full);
+      if (info.isDirectory()) await walk(path);
+      else if (info.isSymbolicLink()) entries.push({ path, kind: 'symlink', mode: 0o777, linkTarget: await readlink(full) });
+      else if (info.isFile()) entries.push({ path, kind: 'file', mode: info.mode & 0o777, content: await readFile(full, 'utf8') });
+      else throw new Error(`${full} is neither a file, a link nor a directory`);
+    }
+  };
+  await walk('');
+  return entries;
+}
+
+/** Files the shell checks apply to: init.d scripts, conf.d files (sourced by openrc-run), rc.d scripts. */
+export function isShellPath(path: string): boolean {
+  return /^openrc\/(init\.d|conf\.d)\/[^/]+$/.test(path) || /^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path);
+}
+
+/** Unit files systemd-analyze verifies: top-level `systemd/*.service` (templates included). */
+export function isUnitPath(path: string): boolean {
+  return /^systemd\/[^/]+\.service$/.test(path);
+}
+
+/**
+ * The concrete units to check for the units in the tree: a plain unit as is;
+ * a template `x@.service` once per drop-in directory `x@NAME.service.d/`
+ * (its instances), or as `x@example.service` when it has none.
+ */
+export function concreteUnits(paths: readonly string[]): { unit: string; file: string; placeholder: boolean }[] {
+  const units: { unit: string; file: string; placeholder: boolean }[] = [];
+  for (const file of paths.filter(isUnitPath)) {
+    const unit = file.slice('systemd/'.length);
+    if (!unit.endsWith('@.service')) {
+      units.push({ unit, file, placeholder: false });
+      continue;
+    }
+    const prefix = unit.slice(0, -'.service'.length);
+    const instances = new Set(
+      paths
+        .map((p) => new RegExp(`^systemd/${escapeRegExp(prefix)}([^/]+)\\.service\\.d/`).exec(p)?.[1])
+        .filter((i): i is string => i !== undefined),
+    );
+    if (instances.size === 0) units.push({ unit: `${prefix}example.service`, file, placeholder: true });
+    for (const instance of [...instances].sort()) units.push({ unit: `${prefix}${instance}.service`, file, placeholder: false });
+  }
+  return units;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
