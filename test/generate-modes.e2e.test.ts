@@ -26,22 +26,22 @@ describe('generate --dry-run', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^create +0755 openrc\/init\.d\/restas$/m);
     expect(r.stdout).toMatch(/^create +0777 openrc\/init\.d\/restas\.homesite -> restas$/m);
-    expect(r.stdout).toMatch(/^create +0644 systemd\/homesite\.service$/m);
-    expect(r.stdout).toMatch(/nothing written .* 8 to create, 0 to update, 0 unchanged/);
+    expect(r.stdout).toMatch(/^create +0644 systemd\/restas@homesite\.service\.d\/instance\.conf$/m);
+    expect(r.stdout).toMatch(/nothing written .* 9 to create, 0 to update, 0 unchanged/);
     expect(existsSync(out)).toBe(false);
   });
 
   test('shows a diff against a changed file; exits 1 as the real run would without --force, 0 with it; writes nothing either way', () => {
     const out = fresh();
     expect(cli(['generate', '--example', 'homesite', '--out', out], dir).status).toBe(0);
-    const unit = join(out, 'systemd/homesite.service');
+    const unit = join(out, 'systemd/restas@homesite.service.d/instance.conf');
     writeFileSync(unit, readFileSync(unit, 'utf8').replace('RestartSec=1', 'RestartSec=7'));
     const before = treeRecord(out);
     const refused = cli(['generate', '--example', 'homesite', '--out', out, '--dry-run'], dir);
     expect(refused.status).toBe(1);
-    expect(refused.stdout).toMatch(/^update +0644 systemd\/homesite\.service \(differs .*needs --force\)$/m);
+    expect(refused.stdout).toMatch(/^update +0644 systemd\/restas@homesite\.service\.d\/instance\.conf \(differs .*needs --force\)$/m);
     expect(refused.stdout).toMatch(/^unchanged +0755 openrc\/init\.d\/restas$/m);
-    expect(refused.stdout).toContain('--- a/systemd/homesite.service\n+++ b/systemd/homesite.service\n');
+    expect(refused.stdout).toContain('--- a/systemd/restas@homesite.service.d/instance.conf\n+++ b/systemd/restas@homesite.service.d/instance.conf\n');
     expect(refused.stdout).toMatch(/^-RestartSec=7\n\+RestartSec=1$/m);
     expect(refused.stderr).toMatch(/a real run would write nothing/);
     const forced = cli(['generate', '--example', 'homesite', '--out', out, '--dry-run', '--force'], dir);
@@ -56,7 +56,7 @@ describe('generate --check (for CI)', () => {
     cli(['generate', '--example', 'homesite', '--out', out], dir);
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--check'], dir);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/matches \(8 files\)/);
+    expect(r.stdout).toMatch(/matches \(9 files\)/);
   });
 
   test('exits 1 with a diff that patch -p1 applies to make it match; writes nothing', () => {
@@ -98,7 +98,7 @@ describe('generate --json', () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout) as { written: boolean; action: string; files: Record<string, string | number>[] };
     expect(doc).toMatchObject({ written: true, action: 'write' });
-    expect(doc.files).toHaveLength(8);
+    expect(doc.files).toHaveLength(9);
     for (const f of doc.files) {
       expect(f.state).toBe('new');
       const full = join(out, String(f.path));
@@ -131,10 +131,10 @@ describe('generate --json', () => {
 describe('what even --force does not overwrite', () => {
   test('a directory where a file belongs: exit 1, nothing written', () => {
     const out = fresh();
-    mkdirSync(join(out, 'systemd/homesite.service/x'), { recursive: true });
+    mkdirSync(join(out, 'systemd/restas@homesite.service.d/instance.conf/x'), { recursive: true });
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--force'], dir);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/cannot write, even with --force; nothing was written:\n {2}.*systemd\/homesite\.service is a directory/);
+    expect(r.stderr).toMatch(/cannot write, even with --force; nothing was written:\n {2}.*systemd\/restas@homesite\.service\.d\/instance\.conf is a directory/);
     expect(existsSync(join(out, 'openrc'))).toBe(false);
   });
 });
@@ -169,10 +169,11 @@ describe('many services at once', () => {
       'openrc/init.d/sites',
       'openrc/init.d/sites.alpha',
       'openrc/init.d/sites.beta',
-      'systemd/alpha.service',
-      'systemd/beta.service',
       'systemd/delta.service',
       'systemd/gamma.service',
+      'systemd/sites@.service',
+      'systemd/sites@alpha.service.d/instance.conf',
+      'systemd/sites@beta.service.d/instance.conf',
     ]);
   });
 
@@ -206,7 +207,7 @@ describe('--templates DIR', () => {
     const out = fresh();
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--templates', t], dir);
     expect(r.status).toBe(0);
-    const unit = readFileSync(join(out, 'systemd/homesite.service'), 'utf8');
+    const unit = readFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'utf8');
     expect(unit).toMatch(/^# local unit of homesite\n\[Service\]\nExecStart=\/usr\/bin\/sbcl --noinform/);
     expect(unit).not.toContain('\r');
     // The other templates are the built-in ones.

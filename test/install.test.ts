@@ -26,18 +26,20 @@ describe('install --root (file placement)', () => {
       'etc/conf.d/restas.homesite',
       'etc/init.d/restas',
       'etc/init.d/restas.homesite',
-      'etc/systemd/system/homesite.service',
+      'etc/systemd/system/restas@.service',
+      'etc/systemd/system/restas@homesite.service.d/instance.conf',
       'usr/local/etc/rc.d/homesite',
     ]);
     expect(mode(join(root, 'etc/init.d/restas'))).toBe(0o755);
     expect(readlinkSync(join(root, 'etc/init.d/restas.homesite'))).toBe('restas');
     expect(mode(join(root, 'etc/conf.d/restas.homesite'))).toBe(0o644);
-    expect(mode(join(root, 'etc/systemd/system/homesite.service'))).toBe(0o644);
+    expect(mode(join(root, 'etc/systemd/system/restas@.service'))).toBe(0o644);
+    expect(mode(join(root, 'etc/systemd/system/restas@homesite.service.d/instance.conf'))).toBe(0o644);
     expect(mode(join(root, 'usr/local/etc/rc.d/homesite'))).toBe(0o755);
     expect(r.stdout).toMatch(new RegExp(`^created +${root}/etc/init\\.d/restas\\.homesite -> restas$`, 'm'));
     // Only printed, not run, without --enable.
     expect(r.stdout).toContain(`To enable at boot (or install with --enable):\n  ln -s /etc/init.d/restas.homesite ${root}/etc/runlevels/default/restas.homesite\n`);
-    expect(r.stdout).toContain(`  systemctl --root=${root} enable homesite.service\n`);
+    expect(r.stdout).toContain(`  systemctl --root=${root} enable restas@homesite.service\n`);
     expect(r.stdout).toContain(`  sysrc -R ${root} homesite_enable=YES\n`);
     expect(existsSync(join(root, 'etc/runlevels'))).toBe(false);
   });
@@ -67,7 +69,8 @@ describe('install --root (file placement)', () => {
     const r = cli(['install', out, '--root', root, '--target', 'systemd'], base);
     expect(r.status).toBe(0);
     expect(Object.keys(treeRecord(root))).toEqual([
-      'etc/systemd/system/homesite.service',
+      'etc/systemd/system/restas@.service',
+      'etc/systemd/system/restas@homesite.service.d/instance.conf',
       'etc/systemd/system/web@.service',
       'etc/systemd/system/web@blog.service.d/10-blog.conf',
     ]);
@@ -105,12 +108,12 @@ describe('install --root (file placement)', () => {
     expect(r.stdout).toMatch(/^would run:\n {2}ln -s \/etc\/init\.d\/restas\.homesite /m);
     expect(existsSync(root)).toBe(false);
     cli(['install', '--example', 'homesite', '--root', root], base);
-    const unit = join(root, 'etc/systemd/system/homesite.service');
+    const unit = join(root, 'etc/systemd/system/restas@homesite.service.d/instance.conf');
     writeFileSync(unit, readFileSync(unit, 'utf8').replace('RestartSec=1', 'RestartSec=9'));
     const before = treeRecord(root);
     const diff = cli(['install', '--example', 'homesite', '--root', root, '--dry-run'], base);
     expect(diff.status).toBe(1);
-    expect(diff.stdout).toContain('--- a/etc/systemd/system/homesite.service\n');
+    expect(diff.stdout).toContain('--- a/etc/systemd/system/restas@homesite.service.d/instance.conf\n');
     expect(diff.stdout).toMatch(/^-RestartSec=9\n\+RestartSec=1$/m);
     expect(treeRecord(root)).toEqual(before);
   });
@@ -144,8 +147,8 @@ describe('install --enable under --root', () => {
     expect(readlinkSync(join(root, 'etc/runlevels/default/restas.homesite'))).toBe('/etc/init.d/restas.homesite');
     expect(r.stdout).toMatch(/^enabled +restas\.homesite: ln -s /m);
     if (hasTool('systemctl')) {
-      expect(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants/homesite.service')).isSymbolicLink()).toBe(true);
-      expect(r.stdout).toMatch(/^enabled +homesite\.service: systemctl --root=/m);
+      expect(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants/restas@homesite.service')).isSymbolicLink()).toBe(true);
+      expect(r.stdout).toMatch(/^enabled +restas@homesite\.service: systemctl --root=/m);
     }
     // Enabling again is fine.
     expect(cli(['install', '--example', 'homesite', '--root', root, '--target', 'openrc', '--enable'], base).status).toBe(0);

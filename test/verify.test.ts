@@ -40,14 +40,14 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('verify with the re
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^openrc\/init\.d\/restas\n {2}ok +shellcheck\n {2}ok +dash -n\n/m);
     expect(r.stdout).toMatch(/^openrc\/init\.d\/restas\.homesite\n {2}ok +link: -> restas\n/m);
-    expect(r.stdout).toMatch(/^systemd\/homesite\.service\n {2}ok +systemd-analyze verify\n {2}ok +systemd-analyze security: exposure \d+\.\d \w+\n/m);
+    expect(r.stdout).toMatch(/^systemd\/restas@homesite\.service\n {2}ok +systemd-analyze verify\n {2}ok +systemd-analyze security: exposure \d+\.\d \w+\n/m);
     expect(r.stdout).toMatch(/^verify: \d+ passed, 0 failed, \d+ skipped/m);
   });
 
   test('broken files fail with the tool\'s message, per file; exit 1', async () => {
     const dir = await tree(fixtureSpec('homesite'));
     writeFileSync(join(dir, 'openrc/conf.d/restas.homesite'), 'command_args="unterminated\n');
-    const unit = join(dir, 'systemd/homesite.service');
+    const unit = join(dir, 'systemd/restas@homesite.service.d/instance.conf');
     // systemd-analyze verify exits 0 on this and only prints it: stderr decides.
     writeFileSync(unit, readFileSync(unit, 'utf8').replace('Restart=on-failure', 'Restart=sometimes'));
     rmSync(join(dir, 'openrc/init.d/restas.homesite'));
@@ -55,7 +55,7 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('verify with the re
     const results = byKey(await verifyTree(dir));
     expect(results['openrc/conf.d/restas.homesite dash -n']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/unterminated|EOF|expecting/i) });
     expect(results['openrc/conf.d/restas.homesite shellcheck']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^line 1: \w+ SC\d+: [^]*\nline 1: error SC\d+/) });
-    expect(results['systemd/homesite.service systemd-analyze verify']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/restart specifier/i) });
+    expect(results['systemd/restas@homesite.service systemd-analyze verify']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/restart specifier/i) });
     expect(results['openrc/init.d/restas.homesite link']).toMatchObject({ status: 'failed' });
     expect(results['openrc/init.d/restas shellcheck']).toMatchObject({ status: 'ok' });
     const r = cli(['verify', dir], base);
@@ -132,9 +132,9 @@ describe('verify runs init-service lint in-process through the lint command', ()
 
   test('0 is ok, 1 fails with its output, 2 (a file it does not take) is skipped; without the command every file is skipped', async () => {
     const dir = await tree(fixtureSpec('homesite'));
-    const results = byKey(await verifyTree(dir, { run: noTools, lint: lint({ 'systemd/homesite.service': 1, 'rcd/pkg-plist': 2 }) }));
+    const results = byKey(await verifyTree(dir, { run: noTools, lint: lint({ 'systemd/restas@.service': 1, 'rcd/pkg-plist': 2 }) }));
     expect(results['openrc/init.d/restas init-service lint']).toMatchObject({ status: 'ok' });
-    expect(results['systemd/homesite.service init-service lint']).toMatchObject({ status: 'failed', detail: 'systemd/homesite.service:3: something is off' });
+    expect(results['systemd/restas@.service init-service lint']).toMatchObject({ status: 'failed', detail: 'systemd/restas@.service:3: something is off' });
     expect(results['rcd/pkg-plist init-service lint']).toMatchObject({ status: 'skipped' });
     const without = await verifyTree(dir, { run: noTools });
     expect(without.filter((r) => r.check === 'init-service lint').every((r) => r.status === 'skipped' && /no lint command/.test(r.detail!))).toBe(true);

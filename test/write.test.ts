@@ -107,7 +107,7 @@ describe('writePlanned', () => {
     const dir = fresh();
     await writeAll(v1, dir);
     const unchanged = join(dir, 'openrc/init.d/sites');
-    const changed = join(dir, 'systemd/alpha.service');
+    const changed = join(dir, 'systemd/sites@alpha.service.d/instance.conf');
     const before = { unchanged: statSync(unchanged), changed: statSync(changed) };
     await new Promise((r) => setTimeout(r, 20));
     await writeAll(v2, dir);
