@@ -24,9 +24,11 @@
  *       Sets each limit (soft and hard, or as -S/-H say; "infinity" or a
  *       number) and environment variable, then execvp. Login classes are not
  *       read: -C and -U are accepted and ignored.
- *   su -m user -c command
- *       As FreeBSD's su -m run by root: the user's groups and uid, umask,
- *       priority, limits and environment kept; runs /bin/sh -c command.
+ *   su -m login [args...]
+ *       As FreeBSD's su -m run by root: the user's groups and uid; umask,
+ *       priority, limits and environment kept; the args go to the shell, so
+ *       "su -m www -c 'cmd'" runs sh -c 'cmd'. FreeBSD runs root's login
+ *       shell there (csh before 14.0); this runs /bin/sh.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -165,9 +167,15 @@ static int daemon_main(int argc, char **argv) {
     default: die(1, "usage: daemon [-cfHrS] [-p child_pidfile] [-P supervisor_pidfile] ... command arguments ...");
     }
   }
-  char **cmd = argv + optind;
-  if (!*cmd) die(1, "usage: daemon ... command arguments ...");
-  if (!title) title = cmd[0];
+  if (optind >= argc) die(1, "usage: daemon ... command arguments ...");
+  /* Copies: the title is written over the argv strings. */
+  char **cmd = calloc(argc - optind + 1, sizeof *cmd);
+  for (int i = optind; i < argc; i++) cmd[i - optind] = strdup(argv[i]);
+  title = strdup(title ? title : cmd[0]);
+  child_pidfile = child_pidfile ? strdup(child_pidfile) : NULL;
+  parent_pidfile = parent_pidfile ? strdup(parent_pidfile) : NULL;
+  output = output ? strdup(output) : NULL;
+  user = user ? strdup(user) : NULL;
 
   int out_fd = -1;
   if (output && (out_fd = open_log(output)) < 0) die(7, "open: %s", strerror(errno));
@@ -344,16 +352,17 @@ static int limits_main(int argc, char **argv) {
 /* -------------------------------------------------------------------- su */
 
 static int su_main(int argc, char **argv) {
-  int opt;
-  const char *command = NULL;
-  while ((opt = getopt(argc, argv, "+mc:")) != -1) {
-    if (opt == 'c') command = optarg;
-    else if (opt != 'm') die(1, "usage: su -m user -c command");
+  /* su [-m] [-c class] login [args]: the args go to the shell ("-c command"). */
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (!strcmp(argv[i], "-c")) i++; /* a login class: not modelled */
+    else if (strcmp(argv[i], "-m") != 0) die(1, "usage: su -m login [args]");
   }
-  if (optind >= argc || !command) die(1, "usage: su -m user -c command");
-  struct passwd *pw = user_or_die(argv[optind]);
+  if (i >= argc) die(1, "usage: su -m login [args]");
+  struct passwd *pw = user_or_die(argv[i]);
   if (setgid(pw->pw_gid) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) die(1, "cannot switch to %s", pw->pw_name);
-  execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+  argv[i] = "sh";
+  execv("/bin/sh", argv + i);
   die(1, "/bin/sh");
   return 1;
 }
