@@ -1,6 +1,7 @@
 import { UserError } from './errors.js';
 import { generateCommand, GENERATE_HELP } from './commands/generate.js';
 import type { Command, Io } from './commands/io.js';
+import { lintCommand } from './commands/lint.js';
 import { SpecError } from './spec/normalize.js';
 
 export type { Io } from './commands/io.js';
@@ -9,7 +10,7 @@ export type { Io } from './commands/io.js';
 declare const __VERSION__: string | undefined;
 
 /** Every command, by name. A new command is a module in commands/ and one line here. */
-const COMMANDS: readonly Command[] = [generateCommand];
+const COMMANDS: readonly Command[] = [generateCommand, lintCommand];
 
 export const USAGE = `Usage: init-service <command> [options]
 
