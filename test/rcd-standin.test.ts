@@ -150,6 +150,32 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
     expect(() => statSync(box.runFile('web_app.child.pid'))).toThrow();
   });
 
+  test('configtest runs the check and reports its failure', () => {
+    expect(box.service(rc, 'configtest')).toMatchObject({ status: 0, stdout: 'Checking the configuration of web_app.\n' });
+    writeFileSync(join(box.dir, 'broken'), '');
+    try {
+      expect(box.service(rc, 'configtest').status).toBe(1);
+    } finally {
+      rmSync(join(box.dir, 'broken'), { force: true });
+    }
+  });
+
+  test('disabled: onestart starts, status answers, and stop still stops what runs', async () => {
+    box.rcConf('web_app_enable="NO"\n');
+    try {
+      expect(box.service(rc, 'start').stdout).toMatch(/^Cannot 'start' web_app\./);
+      expect(box.service(rc, 'onestart').status).toBe(0);
+      const records = box.records().length;
+      await box.waitForRecord(records);
+      expect(box.service(rc, 'status').status).toBe(0);
+      expect(box.service(rc, 'stop').status).toBe(0);
+      expect(await box.waitFor(() => box.liveProcesses().length === 0)).toBe(true);
+      expect(box.service(rc, 'stop').stdout).toMatch(/^Cannot 'stop' web_app\./);
+    } finally {
+      box.rcConf('web_app_enable="YES"\n');
+    }
+  });
+
   test('start then stop leaves nothing behind', async () => {
     expect(box.service(rc, 'start').status).toBe(0);
     const records = box.records().length;
