@@ -95,6 +95,15 @@ describe('rc.d rules: each broken script triggers exactly its rule', () => {
     expect(lintScript(file, root, 'rcd').map((f) => `${f.rule} ${f.severity}`)).toEqual(['rc-require-login warning']);
   });
 
+  test('older default idioms are read as defaults, with := semantics where they replace an empty value', () => {
+    const text = edit(
+      edit(base, ': ${gatekeeper_config="%%PREFIX%%/etc/gatekeeper.conf"}', '[ -z "$gatekeeper_config" ] && gatekeeper_config="%%PREFIX%%/etc/gatekeeper.conf"'),
+      ': ${gatekeeper_user="gatekeeper"}',
+      'gatekeeper_user=${gatekeeper_user-"gatekeeper"}',
+    );
+    expect(lintScript(file, text, 'rcd').map((f) => `${f.line} ${f.rule}`)).toEqual(['22 rc-default-colon']);
+  });
+
   test('an installed script (no .in, no %%TOKENS%%) may name /usr/local', () => {
     const installed = base.replaceAll('%%PREFIX%%', '/usr/local');
     expect(lintScript('/usr/local/etc/rc.d/gatekeeper', installed, 'rcd')).toEqual([]);

@@ -101,6 +101,8 @@ function parseDefault(s: Statement): Default | undefined {
   if (m) return { line: s.line, variable: m[1]!, colon: m[2] === ':', value: unquote(m[3]!) };
   m = /^\[\s+-n\s+"\$\{([A-Za-z_][A-Za-z0-9_]*)\+[A-Za-z_]*\}"\s+\]\s+\|\|\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(s.text);
   if (m && m[1] === m[2]) return { line: s.line, variable: m[1]!, colon: false, value: unquote(m[3]!) };
+  m = /^\[\s+-z\s+"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?\s+\]\s+&&\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(s.text);
+  if (m && m[1] === m[2]) return { line: s.line, variable: m[1]!, colon: true, value: unquote(m[3]!) };
   m = /^([A-Za-z_][A-Za-z0-9_]*)="?\$\{([A-Za-z_][A-Za-z0-9_]*)(:?)-(.*)\}"?$/s.exec(s.text);
   if (m && m[1] === m[2]) return { line: s.line, variable: m[1]!, colon: m[3] === ':', value: unquote(m[4]!) };
   return undefined;
