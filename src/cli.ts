@@ -2,6 +2,7 @@ import { UserError } from './errors.js';
 import { generateCommand, GENERATE_HELP } from './commands/generate.js';
 import { installCommand } from './commands/install.js';
 import type { Command, Io } from './commands/io.js';
+import { lintCommand } from './commands/lint.js';
 import { verifyCommand } from './commands/verify.js';
 import { SpecError } from './spec/normalize.js';
 
@@ -11,9 +12,9 @@ export type { Io } from './commands/io.js';
 declare const __VERSION__: string | undefined;
 
 /** Every command, by name. A new command is a module in commands/ and one line here. */
-const COMMANDS: readonly Command[] = [generateCommand, verifyCommand, installCommand];
+const COMMANDS: readonly Command[] = [generateCommand, lintCommand, verifyCommand, installCommand];
 
-/** A registered command by name (verify runs `lint` through this when it is there). */
+/** A registered command by name (verify runs `lint` through this). */
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
 }

@@ -200,6 +200,20 @@ export function rcSubrWords(values: readonly string[], nested: boolean): string 
 }
 
 /**
+ * One word of rc.subr's start command line that refers to an rc.conf
+ * variable, expanded when rc.subr evaluates the line (so after its
+ * `cd ${name}_chdir`): `"${var:-fallback}"`. In the `sh -c "..."` layer that
+ * `${name}_nice` adds, only the quotes are escaped: the outer eval must still
+ * expand it, since the inner sh does not see unexported variables.
+ */
+export function rcSubrParam(name: string, fallback: string, nested: boolean): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+  if (!SH_PLAIN.test(fallback)) throw new Error(`not a plain fallback: ${fallback}`);
+  const quote = nested ? '\\"' : '"';
+  return `${quote}\${${name}:-${fallback}}${quote}`;
+}
+
+/**
  * A default for an rc.conf variable, set only when the admin has not set it
  * (Porter's Handbook: `=` not `:=`, so an empty value set on purpose stays).
  * Quote-free values take the handbook's `: "${var="value"}"` form; others a

@@ -31,6 +31,7 @@ export function normalize(input: unknown, source?: string): Service {
     family: spec.family,
     description: spec.description ?? spec.name,
     command: spec.command,
+    interpreter: spec.interpreter,
     args: spec.args ?? [],
     user: user === 'root' ? undefined : user,
     group: spec.group,

@@ -87,6 +87,9 @@ export const SERVICE_SCHEMA = {
       'x-accepts': 'one line of text without control characters',
     },
     command: path('Absolute path of the program.'),
+    interpreter: path(
+      'Absolute path of the interpreter that runs command when command is a script (the program in its #! line, after /usr/bin/env). FreeBSD rc.subr needs it to find the process (command_interpreter).',
+    ),
     args: {
       type: 'array',
       description: 'Arguments; each element reaches the program as exactly one argv entry.',

@@ -4,6 +4,7 @@ export interface ServiceSpec {
   family?: string;
   description?: string;
   command: string;
+  interpreter?: string;
   args?: string[];
   user?: string;
   group?: string;
@@ -44,6 +45,8 @@ export interface Service {
   family: string | undefined;
   description: string;
   command: string;
+  /** The interpreter of a script `command` (its #! program); FreeBSD's command_interpreter. */
+  interpreter: string | undefined;
   args: string[];
   /** undefined means root: the spec asked for "root" explicitly. */
   user: string | undefined;

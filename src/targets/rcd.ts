@@ -1,3 +1,4 @@
+import { rcSubrParam, rcSubrWords } from '../escape.js';
 import { DATA_MODE, SCRIPT_MODE } from '../files.js';
 import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
@@ -12,11 +13,22 @@ export interface RcConfVar {
   doc: string;
   value?: string;
   words?: string[];
+  /** Documented in the header only: the script sets no default. */
+  docOnly?: boolean;
 }
 
 const DAEMON = '/usr/sbin/daemon';
+const CHROOT = '/usr/sbin/chroot';
+const SH = '/bin/sh';
+/** Run by /bin/sh after chroot(8), which changes to the new root: back to rc.subr's directory, then the program. */
+const CD_THEN_EXEC = 'cd "$1" && shift && exec "$@"';
+/** SUB_LIST tokens for the account, set by Makefile.snippet from USERS/GROUPS. */
+const USER_TOKEN = '%%USER%%';
+const GROUP_TOKEN = '%%GROUP%%';
 const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]*$/;
+/** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds. */
+const NESTING_SENSITIVE = /[\\"$`]/;
 
 /** rcorder(8) names for the abstract dependencies (rc.d scripts of the base system). */
 const DEPENDENCY: Record<string, string> = { network: 'NETWORKING', syslog: 'syslogd', time: 'ntpd', localfs: 'FILESYSTEMS' };
@@ -26,108 +38,159 @@ export function rcName(svc: Service): string {
   return svc.name.replaceAll('-', '_');
 }
 
-/** Porter's Handbook: every /usr/local in a files/*.in script is written %%PREFIX%%. */
-export function portPath(value: string): string {
-  return value.replace(/(?<![\w./-])\/usr\/local(?=\/|$|[\s:,;'"])/g, '%%PREFIX%%');
+/**
+ * Porter's Handbook (checklist item 7): every /usr/local in a files/*.in
+ * script is written %%PREFIX%% (what this port installs) or %%LOCALBASE%%
+ * (what other ports installed, such as an interpreter).
+ */
+export function portPath(value: string, token: '%%PREFIX%%' | '%%LOCALBASE%%' = '%%PREFIX%%'): string {
+  return value.replace(/(?<![\w./-])\/usr\/local(?=\/|$|[\s:,;'"])/g, token);
 }
 
-function daemonArgs(svc: Service, rc: string, pidfile: string, childPidfile: string): string[] {
-  const args = ['-f', '-P', pidfile, '-p', childPidfile];
-  if (svc.restart !== 'no') args.push('-r');
-  args.push('-t', rc);
-  if (svc.user) args.push('-u', svc.user);
-  const out = svc.stdoutLog ?? svc.stderrLog;
-  if (out) {
-    const which = svc.stdoutLog && svc.stderrLog ? '3' : svc.stdoutLog ? '1' : '2';
-    args.push('-o', portPath(out), '-m', which);
+type Part = string | { param: string; fallback: string };
+
+/** Start-line text from words and rc.conf references, quoted for rc.subr's eval (and its nice layer when `nested`). */
+function rcSubrLine(parts: readonly Part[], nested: boolean): string {
+  const out: string[] = [];
+  let words: string[] = [];
+  const flush = () => {
+    if (words.length > 0) out.push(rcSubrWords(words, nested));
+    words = [];
+  };
+  for (const part of parts) {
+    if (typeof part === 'string') words.push(part);
+    else {
+      flush();
+      out.push(rcSubrParam(part.param, part.fallback, nested));
+    }
   }
-  return [...args, portPath(svc.command), ...svc.args.map(portPath)];
+  flush();
+  return out.join(' ');
 }
 
-function commands(rc: string, svc: Service): CommandHelp[] {
+function logMask(svc: Service): string {
+  return svc.stdoutLog && svc.stderrLog ? '3' : svc.stdoutLog ? '1' : '2';
+}
+
+function commands(rc: string, svc: Service, supervised: boolean): CommandHelp[] {
   const service = `service ${rc}`;
+  const check = svc.configCheck ? 'configtest, then ' : '';
   return [
     { name: 'start, stop, restart, status', how: `${service} start (rc.subr built-ins; one... to run without ${rc}_enable)` },
-    ...(svc.reloadSignal ? [{ name: 'reload', how: `${service} reload: configtest, then SIG${svc.reloadSignal}` }] : []),
+    ...(svc.reloadSignal ? [{ name: 'reload', how: `${service} reload: ${check}SIG${svc.reloadSignal} to the program` }] : []),
     ...(svc.configCheck ? [{ name: 'configtest', how: `${service} configtest` }] : []),
-    { name: 'kill', how: `${service} kill: SIGKILL the program (and daemon(8)), remove the pidfile` },
+    {
+      name: 'kill',
+      how: supervised
+        ? `${service} kill: SIGKILL daemon(8) and the program, remove the pidfiles`
+        : `${service} kill: SIGKILL the program, remove the pidfile`,
+    },
     { name: 'zap', how: `${service} zap: remove a stale pidfile when nothing runs` },
-    { name: 'foreground', how: `${service} foreground: run in this terminal as the service would` },
+    {
+      name: 'foreground',
+      how: supervised
+        ? `${service} foreground: run the program in this terminal as daemon(8) would`
+        : `${service} foreground: run the command in this terminal as start would (it still forks)`,
+    },
   ];
 }
 
 function model(svc: Service) {
   const rc = rcName(svc);
   const supervised = !svc.daemonizes;
+  const nested = svc.nice !== undefined;
+  const user = svc.user === undefined ? undefined : USER_TOKEN;
   const pidfile = supervised ? `/var/run/${rc}.pid` : portPath(svc.pidfile!);
   const childPidfile = `/var/run/${rc}.child.pid`;
-  const nested = svc.nice !== undefined;
-  const vars: RcConfVar[] = [
-    { name: `${rc}_enable`, type: 'bool', doc: `Set it to "YES" to enable ${rc}. Default: "NO".` },
-  ];
+  const program = portPath(svc.command);
+  const args = svc.args.map((a) => portPath(a));
+  const log = svc.stdoutLog ?? svc.stderrLog;
+
+  const vars: RcConfVar[] = [{ name: `${rc}_enable`, type: 'bool', doc: `Set it to "YES" to enable ${rc}. Default: "NO".` }];
   const add = (name: string, type: RcConfVar['type'], value: string | string[] | undefined, doc: string) => {
     if (value === undefined || value.length === 0) return;
     vars.push(Array.isArray(value) ? { name: `${rc}_${name}`, type, words: value, doc } : { name: `${rc}_${name}`, type, value, doc });
   };
-  if (!supervised) add('user', 'str', svc.user, 'Account the program runs as (rc.subr switches with su -m).');
+  if (!supervised) add('user', 'str', user, 'Account the program runs as (rc.subr switches with su -m).');
   add('chdir', 'path', svc.workingDirectory && portPath(svc.workingDirectory), 'Directory the program starts in.');
-  add('env', 'str', svc.environment.map(([n, v]) => `${n}=${portPath(v)}`), 'Environment of the program: NAME=value words, as env(1) takes them.');
+  const env = svc.environment.map(([n, v]) => `${n}=${portPath(v)}`);
+  add('env', 'str', env, 'Environment of the program: NAME=value words, as env(1) takes them.');
   add('env_file', 'path', svc.environmentFile && portPath(svc.environmentFile), 'File of NAME=value lines sourced (with set -a) before start.');
   add('umask', 'str', svc.umask, 'File mode creation mask of the program.');
-  add(
-    'limits',
-    'str',
-    svc.limits.flatMap(([limit, value]) => [`-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]}`, value === 'unlimited' ? 'infinity' : String(value)]),
-    'Resource limits in limits(1) syntax (-n open files, -u processes, -c core size).',
-  );
+  const limits = svc.limits.flatMap(([limit, value]) => [`-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]}`, value === 'unlimited' ? 'infinity' : String(value)]);
+  add('limits', 'str', limits, 'Resource limits in limits(1) syntax (-n open files, -u processes, -c core size).');
   add('nice', 'int', svc.nice === undefined ? undefined : String(svc.nice), 'Scheduling priority, -20 (first) to 19 (last).');
+  if (supervised) {
+    vars.push({
+      name: `${rc}_flags`,
+      type: 'str',
+      docOnly: true,
+      doc: 'Not set by default. rc.subr puts it before command_args, so here it holds options for daemon(8); the arguments of the program are fixed in command_args.',
+    });
+  }
   const documented = vars.map((v) => ({ ...v, docLines: wrap(v.doc, 60) }));
 
-  const extra = [
-    ...(svc.reloadSignal ? ['reload'] : []),
-    ...(svc.configCheck ? ['configtest'] : []),
-    'kill',
-    'zap',
-    'foreground',
-  ];
-  const needsPidDir = svc.daemonizes && svc.user !== undefined && !/^\/var\/run\/[^/]+$/.test(svc.pidfile!);
-  const require = ['LOGIN', ...new Set([...svc.requires, ...svc.after].map((d) => DEPENDENCY[d] ?? d.replaceAll('-', '_')))];
+  // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset
+  // umask, nice and limits to the login class. chroot changes to "/", so sh returns to ${rc}_chdir.
+  const switchUser: Part[] = user
+    ? [CHROOT, '-u', user, '-g', GROUP_TOKEN, '-G', GROUP_TOKEN, '/', SH, '-c', CD_THEN_EXEC, 'sh', { param: `${rc}_chdir`, fallback: '/' }]
+    : [];
+  const child: Part[] = [...switchUser, program, ...args];
+  const daemonOptions = ['-f', '-P', pidfile, '-p', childPidfile, ...(svc.restart === 'no' ? [] : ['-r']), '-t', rc];
+  if (log) daemonOptions.push('-o', portPath(log), '-m', logMask(svc), '-H');
+  const commandArgs = supervised ? rcSubrLine([...daemonOptions, ...child], nested) : rcSubrLine(args, nested);
+
+  const extra = [...(svc.reloadSignal ? ['reload'] : []), ...(svc.configCheck ? ['configtest'] : []), 'kill', 'zap', 'foreground'];
+  // A program that writes its own pidfile as a non-root user needs it (or its directory) to be theirs: install(1), checklist item 16.
+  const ownPidfile = !supervised && svc.user !== undefined;
+  const pidDir = ownPidfile && !/^\/var\/run\/[^/]+$/.test(svc.pidfile!) ? pidfile.replace(/\/[^/]+$/, '') : undefined;
+  const pidFileToCreate = ownPidfile && pidDir === undefined ? pidfile : undefined;
+  const logDir = supervised && log && !/^\/var\/log\/[^/]+$/.test(log) ? portPath(log).replace(/\/[^/]+$/, '') : undefined;
+  // Quoted for rc.subr with or without its nice layer: a guard refuses the other case at start.
+  const startWords = supervised ? child : args;
+  const quotingGuard = [...startWords, ...env].some((w) => typeof w !== 'string' || NESTING_SENSITIVE.test(w));
+  const require = ['LOGIN', ...[...svc.requires, ...svc.after].map((d) => DEPENDENCY[d] ?? d.replaceAll('-', '_'))];
   return {
     rc,
     supervised,
     nested,
     vars: documented,
     require: [...new Set(require)],
-    command: supervised ? DAEMON : portPath(svc.command),
-    commandArgs: supervised ? daemonArgs(svc, rc, pidfile, childPidfile) : svc.args.map(portPath),
+    command: supervised ? DAEMON : program,
+    commandArgs,
+    foregroundProgram: supervised ? rcSubrLine(child, nested) : undefined,
+    interpreter: svc.interpreter && portPath(svc.interpreter, '%%LOCALBASE%%'),
     pidfile,
     childPidfile,
     pidfiles: supervised ? [pidfile, childPidfile] : [pidfile],
+    log: log && portPath(log),
     extraCommands: extra.join(' '),
-    configCheck: svc.configCheck?.map(portPath),
-    pidDir: needsPidDir ? svc.pidfile!.replace(/\/[^/]+$/, '') : undefined,
-    foreground: [
-      '/usr/sbin/chroot',
-      ...(svc.user ? ['-u', svc.user] : []),
-      ...(svc.group ? ['-g', svc.group] : []),
-      '/',
-      portPath(svc.command),
-      ...svc.args.map(portPath),
-    ],
-    commands: commands(rc, svc),
+    configCheck: svc.configCheck?.map((a) => portPath(a)),
+    pidDir,
+    pidFileToCreate,
+    logDir,
+    quotingGuard,
+    prestart: pidDir !== undefined || pidFileToCreate !== undefined || logDir !== undefined || svc.configCheck !== undefined || quotingGuard,
+    user,
+    group: svc.user === undefined ? undefined : GROUP_TOKEN,
+    commands: commands(rc, svc, supervised),
   };
 }
+
+export type RcdModel = ReturnType<typeof model>;
 
 export const rcd: Target = {
   id: 'rcd',
   title: 'FreeBSD rc.d (ports)',
 
   problems(svc: Service): Problem[] {
-    const problems = plainPathProblems(
-      svc,
-      PATH_FIELDS,
-      'rc.subr passes it through eval (run_rc_command) or word splitting',
-    );
+    const problems = plainPathProblems(svc, PATH_FIELDS, 'rc.subr passes it through eval (run_rc_command) or word splitting');
+    if (svc.interpreter !== undefined && !/^\/[A-Za-z0-9_@%+=:,./-]*$/.test(svc.interpreter)) {
+      problems.push({
+        path: 'interpreter',
+        message: `${JSON.stringify(svc.interpreter)} cannot be carried: rc.subr evaluates command_interpreter in its pid check; expected a path of letters, digits and _ @ % + = : , . / -`,
+      });
+    }
     const values: Array<[string, string]> = [
       ['description', svc.description],
       ['command', svc.command],
@@ -149,7 +212,7 @@ export const rcd: Target = {
         if (!PLAIN_WORD.test(value)) {
           problems.push({
             path,
-            message: `${JSON.stringify(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only, or daemonizes: false so that daemon(8) switches the user`,
+            message: `${JSON.stringify(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only, or daemonizes: false so that daemon(8) runs it`,
           });
         }
       }
@@ -160,8 +223,10 @@ export const rcd: Target = {
   render(svc: Service, renderer: Renderer) {
     const m = model(svc);
     const warnings: string[] = [];
-    if (svc.group) {
-      warnings.push(`rcd: group "${svc.group}" is not applied by "start": rc.subr honours ${m.rc}_group only with ${m.rc}_chroot (rc.subr(8)), so the program runs with the primary group of ${svc.user ?? 'root'}; "foreground" does use it`);
+    if (svc.group && !m.supervised) {
+      warnings.push(
+        `rcd: group "${svc.group}" is not applied by "start": rc.subr honours ${m.rc}_group only with ${m.rc}_chroot (rc.subr(8)), so the program runs with the primary group of ${svc.user ?? 'root'}`,
+      );
     }
     if (m.supervised && svc.restart === 'on-failure') {
       warnings.push('rcd: restart "on-failure" restarts after any exit, a clean one too: daemon(8) -r does not tell them apart');
@@ -177,6 +242,9 @@ export const rcd: Target = {
     }
     if (!m.supervised && (svc.stdoutLog || svc.stderrLog)) {
       warnings.push('rcd: stdoutLog/stderrLog are not used: a self-daemonizing program writes its own output');
+    }
+    if (!m.supervised && svc.pidfile!.startsWith('/run/')) {
+      warnings.push(`rcd: pidfile ${svc.pidfile} is under /run, which FreeBSD does not have (it uses /var/run): the program must write it where this path exists`);
     }
     const files = [
       { path: `rcd/files/${m.rc}.in`, mode: SCRIPT_MODE, content: renderer.render('rcd/rc.d.ejs', { svc, m }) },

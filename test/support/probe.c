@@ -1,9 +1,9 @@
 /*
- * probe: a tiny daemon for the OpenRC integration tests.
+ * probe: a tiny daemon for the OpenRC and FreeBSD rc.d integration tests.
  *
- * On start it writes what it sees (argv, environment, uid/gid, cwd, umask,
- * RLIMIT_NOFILE, nice) to probe.<pid> beside its own executable, one
- * "key value" line each, strings hex-encoded so every byte survives.
+ * On start it writes what it sees (argv, environment, uid/gid, supplementary
+ * groups, cwd, umask, RLIMIT_NOFILE, nice) to probe.<pid> beside its own
+ * executable, one "key value" line each, strings hex-encoded so every byte survives.
  * It then waits for signals, appending each one it gets to probe.<pid>.signals.
  * TERM, INT and QUIT end it (exit 0).
  *
@@ -46,6 +46,11 @@ static void record(int argc, char **argv) {
   mode_t m = umask(0);
   umask(m);
   fprintf(f, "umask %04o\n", (unsigned)m);
+  gid_t groups[256];
+  int ngroups = getgroups(256, groups);
+  fprintf(f, "groups");
+  for (int i = 0; i < ngroups; i++) fprintf(f, " %d", (int)groups[i]);
+  fputc('\n', f);
   struct rlimit rl;
   getrlimit(RLIMIT_NOFILE, &rl);
   fprintf(f, "nofile %llu %llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
