@@ -1,5 +1,4 @@
 import { UserError } from './errors.js';
-import { generateCommand, GENERATE_HELP } from './commands/generate.js';
 import type { Command, Io } from './commands/io.js';
 import { SpecError } from './spec/normalize.js';
 
@@ -8,10 +7,26 @@ export type { Io } from './commands/io.js';
 /** Set by scripts/build.js from package.json. */
 declare const __VERSION__: string | undefined;
 
-/** Every command, by name. A new command is a module in commands/ and one line here. */
-const COMMANDS: readonly Command[] = [generateCommand];
+interface Loaded {
+  command: Command;
+  help: string;
+}
 
-export const USAGE = `Usage: init-service <command> [options]
+/**
+ * Every command, by name. A new command is a module in commands/ and one line
+ * here. Modules load only when their command runs (or for --help): generate
+ * never loads the wizard's prompt library, the wizard never waits for the
+ * template engine before its first question.
+ */
+const COMMANDS: readonly { name: string; load(): Promise<Loaded> }[] = [
+  { name: 'generate', load: async () => import('./commands/generate.js').then((m) => ({ command: m.generateCommand, help: m.GENERATE_HELP })) },
+  { name: 'wizard', load: async () => import('./commands/wizard.js').then((m) => ({ command: m.wizardCommand, help: m.WIZARD_HELP })) },
+];
+
+export async function usage(): Promise<string> {
+  const loaded = await Promise.all(COMMANDS.map((c) => c.load()));
+  return `Usage: init-service <command> [options]
+       init-service [--spec FILE]    on a terminal: the wizard asks, then writes
 
 Turn one service description into init-system files:
   openrc/   Gentoo OpenRC: generic init.d script, instance symlink, conf.d
@@ -19,9 +34,9 @@ Turn one service description into init-system files:
   systemd/  systemd unit, hardened by default
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${loaded.map(({ command }) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
 
-${GENERATE_HELP}
+${loaded.map(({ help }) => help).join('\n\n')}
 
 Other:
   -h, --help         this help (init-service <command> --help for one command)
@@ -29,10 +44,11 @@ Other:
   --debug            show stack traces of unexpected errors
 
 Exit status: 0 success; 1 refused or failed (nothing written);
-2 invalid description or usage (nothing written).
+2 invalid description or usage (nothing written); 130 cancelled (Ctrl+C).
 
 Example:
   init-service generate --example homesite --out ./out`;
+}
 
 const defaultIo = (): Io => ({
   stdout: (t) => process.stdout.write(t),
@@ -64,18 +80,27 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '-h' || name === '--help' || name === 'help') {
-    io.stdout(`${USAGE}\n`);
+    io.stdout(`${await usage()}\n`);
     return 0;
-  }
-  if (name === undefined) {
-    io.stderr(`${USAGE}\n`);
-    return 2;
   }
   if (name === '--version') {
     io.stdout(`${typeof __VERSION__ === 'string' ? __VERSION__ : 'development'}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) throw new UserError(`unknown command "${name}"; run init-service --help`, 2);
-  return command.run(rest, io);
+  // No command word: the wizard, which needs a terminal unless --yes says to ask nothing.
+  if (name === undefined || name.startsWith('-')) {
+    if (name === undefined && !io.interactive) {
+      io.stderr(`${await usage()}\n`);
+      return 2;
+    }
+    return run('wizard', argv, io);
+  }
+  return run(name, rest, io);
+}
+
+async function run(name: string, args: readonly string[], io: Io): Promise<number> {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) throw new UserError(`unknown command "${name}"; run init-service --help`, 2);
+  const { command } = await entry.load();
+  return command.run(args, io);
 }
