@@ -100,6 +100,15 @@ function cli(args: string[], options: { interactive?: boolean; cwd?: string } = 
   return main(args, io).then((status) => ({ status, stdout: stdout.join(''), stderr: stderr.join('') }));
 }
 
+test("the README's wizard transcript asks the questions the wizard asks, in its order", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const transcript = /## The wizard[\s\S]*?```text\n\$ npx init-service\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(transcript).toBeDefined();
+  const asked = [...transcript!.matchAll(/^✔ (.*)$/gm)].map(([, line]) => line!);
+  const fields = asked.flatMap((line) => QUESTIONS.filter((q) => line.startsWith(`${q.message} `) || line === q.message).map((q) => q.field));
+  expect(fields).toEqual(QUESTIONS.filter((q) => !q.advanced && !q.when).map((q) => q.field));
+});
+
 describe('init-service without a command word', () => {
   const homesite = fileURLToPath(new URL('../examples/homesite.json', import.meta.url));
 
@@ -139,6 +148,11 @@ describe('init-service without a command word', () => {
     expect(r.stdout).toContain('rc-update add restas.homesite default');
     expect(r.stdout).toContain('sysrc homesite_enable=YES');
     expect(r.stdout).toContain('systemctl daemon-reload && systemctl enable --now homesite.service');
+
+    const again = await cli(['--yes', '--spec', homesite, '--out', out]);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('All 9 files in');
+    expect(again.stdout).toContain('are already up to date; nothing to write.');
 
     // A changed file is refused without --force (exit 1), overwritten with it.
     writeFileSync(join(out, 'systemd/homesite.service'), 'local edit\n');

@@ -328,6 +328,8 @@ describe('the wizard (prompt flow)', () => {
     const s = session({ initial: { name: 'web', command: '/bin/sh', colour: 'blue' }, source: 'web.json' });
     await expect(s.status).rejects.toThrow(SpecError);
     await expect(s.status).rejects.toThrow(/web\.json: colour: unknown field/);
+    const list = session({ initial: ['web'], source: 'list.json' });
+    await expect(list.status).rejects.toThrow(/list\.json: \(top level\): must be an object/);
   });
 
   test('Ctrl+C at the first question: exit 130, one line, nothing written', async () => {
@@ -368,6 +370,7 @@ describe('the wizard (prompt flow)', () => {
     expect(keep.out()).toMatch(/changed +systemd\/web\.service/);
     reply('One file differs from what would be generated'); // default: No
     await expect(keep.status).rejects.toThrow(UserError);
+    await expect(keep.status).rejects.toThrow(/nothing was written:\n {2}systemd\/web\.service\nRun again and answer yes/);
     expect(readFileSync(unit, 'utf8')).toBe('local edit\n');
     expect(existsSync(join(keep.cwd, 'web-init/web.service.json'))).toBe(false);
 

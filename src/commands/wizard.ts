@@ -1,6 +1,8 @@
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
+import { readSpecFile } from '../spec/load.js';
+import { realMachine } from '../wizard/machine.js';
 import type { Command, Io } from './io.js';
 
 export const WIZARD_HELP = `Usage: init-service [wizard] [--spec FILE] [options]   (on a terminal)
@@ -60,7 +62,6 @@ export const wizardCommand: Command = {
     if (options.force && !options.yes) throw new UserError('--force goes with --yes; the wizard asks before overwriting', 2);
     // generate's module (and the template engine) loads only for --target.
     const targets = options.target === undefined ? undefined : (await import('./generate.js')).parseTargets(options.target);
-    const [{ readSpecFile }, { realMachine }] = await Promise.all([import('../spec/load.js'), import('../wizard/machine.js')]);
     const initial = options.spec === undefined ? undefined : await readSpecFile(resolve(io.cwd, options.spec));
     const source = options.spec === undefined ? undefined : basename(options.spec);
     const machine = realMachine(io.cwd);
@@ -68,10 +69,7 @@ export const wizardCommand: Command = {
       const { runWithoutQuestions } = await import('../wizard/defaults.js');
       return runWithoutQuestions({ initial, source, targets, out: options.out, force: options.force ?? false }, io, machine);
     }
-    if (initial !== undefined && (typeof initial !== 'object' || initial === null || Array.isArray(initial))) {
-      throw new UserError(`${source}: a service description is an object of fields`, 2);
-    }
     const { runInterview } = await import('../wizard/interview.js');
-    return runInterview({ initial: initial as Record<string, unknown> | undefined, source, targets, out: options.out }, io, machine);
+    return runInterview({ initial, source, targets, out: options.out }, io, machine);
   },
 };

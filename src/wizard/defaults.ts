@@ -41,6 +41,6 @@ export async function runWithoutQuestions(options: DefaultsOptions, io: Io, mach
     { draft, targets, outDir: resolve(io.cwd, options.out ?? `${String(draft.name)}-init`), fromFile: fieldsSet(draft), source: options.source },
     io,
     machine,
-    { overwrite: async () => options.force, write: async () => true },
+    { overwrite: async () => options.force, overwriteHint: 'Use --force to overwrite them.', write: async () => true },
   );
 }

@@ -27,6 +27,8 @@ export interface Outcome {
 /** The two questions asked before writing; --yes answers them without asking. */
 export interface Decisions {
   overwrite(conflicts: readonly PlannedFile[]): Promise<boolean>;
+  /** What to do instead, when overwriting was refused. */
+  overwriteHint: string;
   write(fileCount: number, outDir: string): Promise<boolean>;
 }
 
@@ -44,8 +46,7 @@ export function shownPath(path: string, cwd: string): string {
 /** The description as saved: only what changes something (or was in the file), keys in schema order. */
 export function savedDescription(outcome: Outcome): string {
   const fields = QUESTIONS.map((q) => q.field);
-  const keep = (field: string) =>
-    questionFor(field)?.alwaysSaved === true || outcome.fromFile.has(field);
+  const keep = (field: string) => questionFor(field)?.alwaysSaved === true || outcome.fromFile.has(field);
   const minimal = withoutRedundant(outcome.draft, fields, keep);
   return `${JSON.stringify(inSchemaOrder(minimal), null, 2)}\n`;
 }
@@ -71,17 +72,19 @@ export async function finish(outcome: Outcome, io: Io, machine: Machine, decide:
   const conflicts = planned.filter((p) => p.state === 'changed');
   if (conflicts.length > 0 && !(await decide.overwrite(conflicts))) {
     const list = conflicts.map((c) => `  ${c.file.path}`).join('\n');
-    throw new UserError(`${out} has files that differ from the generated ones; nothing was written:\n${list}\nUse --force to overwrite them.`, 1);
+    throw new UserError(`${out} has files that differ from the generated ones; nothing was written:\n${list}\n${decide.overwriteHint}`, 1);
   }
-  if (!(await decide.write(planned.length, out))) {
+  const changed = planned.filter((p) => p.state !== 'same').length;
+  const same = planned.length - changed;
+  if (changed === 0) {
+    io.stdout(`\nAll ${planned.length} files in ${out}/ are already up to date; nothing to write.\n`);
+  } else if (await decide.write(changed, out)) {
+    await writePlanned(planned);
+    io.stdout(`\n${changed} of ${planned.length} files written to ${out}/${same > 0 ? ` (${same} already up to date)` : ''}.\n`);
+  } else {
     io.stderr('Nothing written.\n');
     return 1;
   }
-
-  await writePlanned(planned);
-  const changed = planned.filter((p) => p.state !== 'same').length;
-  const same = planned.length - changed;
-  io.stdout(`\n${changed} of ${planned.length} files written to ${out}/${same > 0 ? ` (${same} already up to date)` : ''}.\n`);
   const targetFlag = outcome.targets.length === TARGET_IDS.length ? '' : ` --target ${outcome.targets.join(',')}`;
   io.stdout(
     `Regenerate without questions: init-service generate --spec ${shWord(`${out}/${specFile.path}`)} --out ${shWord(out)}${targetFlag}\n\n`,

@@ -3,7 +3,7 @@ import type { Io } from '../commands/io.js';
 import { askCheckbox, askConfirm, askSelect, askText, isCancel } from '../prompts.js';
 import type { Problem } from '../spec/check-schema.js';
 import { SpecError } from '../spec/normalize.js';
-import { TARGETS, type TargetId } from '../targets/index.js';
+import { TARGET_IDS, TARGETS, type TargetId } from '../targets/index.js';
 import { answerProblems, draftProblems, explain } from './check.js';
 import { getField, isWithin, schemaAt, setField, type Draft } from './draft.js';
 import type { Decisions, Outcome } from './finish.js';
@@ -12,13 +12,13 @@ import { fieldsSet, offered, QUESTIONS, type Context, type Question } from './qu
 
 export interface InterviewOptions {
   /** The description to edit (--spec FILE), parsed but not yet checked. */
-  initial?: Draft;
+  initial?: unknown;
   source?: string;
   targets?: readonly TargetId[];
   out?: string;
 }
 
-const ADVANCED = 'group, family, logs, config check, stop signal and timeout, umask, nice, limits, systemd hardening, FreeBSD pkg-plist style';
+const ADVANCED = 'group, logs, config check, stop signal, umask, nice, limits, hardening, pkg-plist';
 
 /** Runs the wizard on a terminal. Ctrl+C at any question: exit 130, nothing written. */
 export async function runInterview(options: InterviewOptions, io: Io, machine: Machine): Promise<number> {
@@ -36,14 +36,19 @@ export async function runInterview(options: InterviewOptions, io: Io, machine: M
 
 const askingDecisions: Decisions = {
   overwrite: (conflicts) =>
-    askConfirm({ message: `${conflicts.length === 1 ? 'One file differs' : `${conflicts.length} files differ`} from what would be generated (listed as "changed"). Overwrite?`, default: false }),
-  write: (count, out) => askConfirm({ message: `Write ${count} files to ${out}/?`, default: true }),
+    askConfirm({
+      message: `${conflicts.length === 1 ? 'One file differs' : `${conflicts.length} files differ`} from what would be generated (listed as "changed"). Overwrite?`,
+      default: false,
+    }),
+  overwriteHint: 'Run again and answer yes to overwrite them, or choose another directory.',
+  write: (count, out) => askConfirm({ message: `Write ${count} file${count === 1 ? '' : 's'} to ${out}/?`, default: true }),
 };
 
 async function interview(options: InterviewOptions, io: Io, machine: Machine): Promise<Outcome> {
-  const initial = options.initial ?? {};
-  const unaskable = draftProblems(initial, TARGETS.map((t) => t.id)).filter((p) => questionsFor(p).length === 0);
-  if (options.initial && unaskable.length > 0) throw new SpecError(unaskable, options.source);
+  // What no question can fix (a field of another version, a file that is not an object) is refused up front.
+  const unaskable = options.initial === undefined ? [] : draftProblems(options.initial as Draft, TARGET_IDS).filter((p) => questionsFor(p).length === 0);
+  if (unaskable.length > 0) throw new SpecError(unaskable, options.source);
+  const initial = (options.initial ?? {}) as Draft;
 
   io.stdout(
     options.initial

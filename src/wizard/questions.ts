@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { checkSchema } from '../spec/check-schema.js';
+import { normalize } from '../spec/normalize.js';
 import { shWord, shWords } from '../escape.js';
 import { SIGNALS } from '../spec/schema.js';
 import type { TargetId } from '../targets/index.js';
@@ -160,7 +161,7 @@ export const QUESTIONS: readonly Question[] = [
     notes: (value, ctx) => (typeof value === 'string' && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
   }),
   text('name', 'Service name', plain, { suggest: (ctx) => nameFrom(ctx.draft.command) }),
-  text('args', 'Arguments, as you would type them in a shell (quotes group words; nothing is expanded)', words),
+  text('args', 'Arguments (quoted as in a shell; nothing is expanded)', words),
   text('description', 'One-line description (optional)', plain),
   text('user', 'Run as user ("root" for root)', plain, {
     alwaysSaved: true,
@@ -193,8 +194,8 @@ export const QUESTIONS: readonly Question[] = [
   },
   { kind: 'select', field: 'reloadSignal', message: 'Signal that makes it reload its configuration', choices: signalChoices('none (no reload command)') },
   text('environment', 'Environment variables, as NAME=value words (optional)', assignments),
-  text('requires', `Needs these up first (${ABSTRACT}, or service names; optional)`, names),
-  text('after', `Starts after these when they are enabled (${ABSTRACT}, or service names; optional)`, names),
+  text('requires', `Needs these up first: ${ABSTRACT} or service names (optional)`, names),
+  text('after', 'Starts after these, if they are enabled (optional)', names),
 
   text('group', "Group (optional; default: the user's primary group)", plain, {
     advanced: true,
@@ -208,7 +209,15 @@ export const QUESTIONS: readonly Question[] = [
   text('configCheck', 'Command that checks the configuration before start and reload (optional)', words, { advanced: true }),
   text('stdoutLog', 'File standard output is appended to (optional)', plain, { advanced: true }),
   text('stderrLog', 'File standard error is appended to (optional)', plain, { advanced: true }),
-  { kind: 'select', field: 'stopSignal', message: 'Signal that stops it', choices: signalChoices(), suggest: () => 'TERM', advanced: true },
+  {
+    kind: 'select',
+    field: 'stopSignal',
+    message: 'Signal that stops it',
+    choices: signalChoices(),
+    // What normalize() fills in when the field is absent.
+    suggest: () => normalize({ name: 'service', command: '/usr/bin/service' }).stopSignal,
+    advanced: true,
+  },
   text('stopTimeout', 'Seconds to wait after that signal before SIGKILL', integer, { advanced: true }),
   text('umask', 'File mode creation mask, such as 0027 (optional)', plain, { advanced: true }),
   text('nice', 'Nice level, -20 (first) to 19 (last) (optional)', integer, { advanced: true }),
