@@ -1,11 +1,14 @@
 // Bundles src/ into dist/ with esbuild (no runtime dependencies left to
 // install), emits type declarations for the API, and publishes the JSON Schema.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Chunk names carry content hashes: remove the last build's, or stale ones pile up in the package.
+const dist = new URL('../dist/', import.meta.url);
+for (const file of existsSync(dist) ? readdirSync(dist) : []) if (file.endsWith('.js')) rmSync(new URL(file, dist));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 await build({
   absWorkingDir: root,

@@ -1,9 +1,5 @@
 import { UserError } from './errors.js';
-import { generateCommand, GENERATE_HELP } from './commands/generate.js';
-import { installCommand } from './commands/install.js';
 import type { Command, Io } from './commands/io.js';
-import { lintCommand } from './commands/lint.js';
-import { verifyCommand } from './commands/verify.js';
 import { SpecError } from './spec/normalize.js';
 
 export type { Io } from './commands/io.js';
@@ -11,15 +7,34 @@ export type { Io } from './commands/io.js';
 /** Set by scripts/build.js from package.json. */
 declare const __VERSION__: string | undefined;
 
-/** Every command, by name. A new command is a module in commands/ and one line here. */
-const COMMANDS: readonly Command[] = [generateCommand, lintCommand, verifyCommand, installCommand];
-
-/** A registered command by name (verify runs `lint` through this). */
-export function findCommand(name: string): Command | undefined {
-  return COMMANDS.find((c) => c.name === name);
+interface Loaded {
+  command: Command;
+  help: string;
 }
 
-export const USAGE = `Usage: init-service <command> [options]
+/**
+ * Every command, by name. A new command is a module in commands/ and one line
+ * here. Modules load only when their command runs (or for --help): generate
+ * never loads the wizard's prompt library, the wizard never waits for the
+ * template engine before its first question.
+ */
+const COMMANDS: readonly { name: string; load(): Promise<Loaded> }[] = [
+  { name: 'generate', load: async () => import('./commands/generate.js').then((m) => ({ command: m.generateCommand, help: m.GENERATE_HELP })) },
+  { name: 'wizard', load: async () => import('./commands/wizard.js').then((m) => ({ command: m.wizardCommand, help: m.WIZARD_HELP })) },
+  { name: 'lint', load: async () => import('./commands/lint.js').then((m) => ({ command: m.lintCommand, help: m.LINT_HELP })) },
+  { name: 'verify', load: async () => import('./commands/verify.js').then((m) => ({ command: m.verifyCommand, help: m.VERIFY_HELP })) },
+  { name: 'install', load: async () => import('./commands/install.js').then((m) => ({ command: m.installCommand, help: m.INSTALL_HELP })) },
+];
+
+/** A registered command by name (verify runs `lint` through this). */
+export async function findCommand(name: string): Promise<Command | undefined> {
+  return (await COMMANDS.find((c) => c.name === name)?.load())?.command;
+}
+
+export async function usage(): Promise<string> {
+  const loaded = await Promise.all(COMMANDS.map((c) => c.load()));
+  return `Usage: init-service <command> [options]
+       init-service [--spec FILE]    on a terminal: the wizard asks, then writes
 
 Turn one service description into init-system files:
   openrc/   Gentoo OpenRC: generic init.d script, instance symlink, conf.d
@@ -27,9 +42,9 @@ Turn one service description into init-system files:
   systemd/  systemd unit, hardened by default
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${loaded.map(({ command }) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
 
-${GENERATE_HELP}
+${loaded.map(({ help }) => help).join('\n\n')}
 
 Other:
   -h, --help         this help (init-service <command> --help for one command)
@@ -37,10 +52,11 @@ Other:
   --debug            show stack traces of unexpected errors
 
 Exit status: 0 success; 1 refused or failed (nothing written);
-2 invalid description or usage (nothing written).
+2 invalid description or usage (nothing written); 130 cancelled (Ctrl+C).
 
 Example:
   init-service generate --example homesite --out ./out`;
+}
 
 const defaultIo = (): Io => {
   // `init-service generate --check | head`: a closed pipe drops the rest of
@@ -81,18 +97,27 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '-h' || name === '--help' || name === 'help') {
-    io.stdout(`${USAGE}\n`);
+    io.stdout(`${await usage()}\n`);
     return 0;
-  }
-  if (name === undefined) {
-    io.stderr(`${USAGE}\n`);
-    return 2;
   }
   if (name === '--version') {
     io.stdout(`${typeof __VERSION__ === 'string' ? __VERSION__ : 'development'}\n`);
     return 0;
   }
-  const command = findCommand(name);
-  if (!command) throw new UserError(`unknown command "${name}"; run init-service --help`, 2);
-  return command.run(rest, io);
+  // No command word: the wizard, which needs a terminal unless --yes says to ask nothing.
+  if (name === undefined || name.startsWith('-')) {
+    if (name === undefined && !io.interactive) {
+      io.stderr(`${await usage()}\n`);
+      return 2;
+    }
+    return run('wizard', argv, io);
+  }
+  return run(name, rest, io);
+}
+
+async function run(name: string, args: readonly string[], io: Io): Promise<number> {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) throw new UserError(`unknown command "${name}"; run init-service --help`, 2);
+  const { command } = await entry.load();
+  return command.run(args, io);
 }

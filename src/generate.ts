@@ -2,7 +2,7 @@ import type { GeneratedFile } from './files.js';
 import { Renderer } from './render.js';
 import { SpecError } from './spec/normalize.js';
 import type { Service } from './spec/types.js';
-import { TARGETS, type TargetId } from './targets/index.js';
+import { targetProblems, TARGETS, type TargetId } from './targets/index.js';
 
 export interface GenerateOptions {
   /** Which init systems to generate for; default all three. */
@@ -34,9 +34,7 @@ export interface NamedService {
 export function generateFiles(services: readonly NamedService[], options: GenerateOptions = {}): Generated {
   const wanted = new Set(options.targets ?? TARGETS.map((t) => t.id));
   const targets = TARGETS.filter((t) => wanted.has(t.id));
-  const problems = services.flatMap(({ service, source }) =>
-    targets.flatMap((t) => t.problems(service).map((p) => ({ ...p, source, message: `(${t.id}) ${p.message}` }))),
-  );
+  const problems = targetProblems(services, options.targets);
   if (problems.length > 0) throw new SpecError(problems);
 
   const renderer = new Renderer(options.templates);

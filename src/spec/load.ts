@@ -7,6 +7,11 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 
 /** Reads, parses and validates one description file. Throws SpecError naming the file. */
 export async function loadSpecFile(file: string): Promise<Service> {
+  return normalize(await readSpecFile(file), basename(file));
+}
+
+/** Reads and parses one description file without validating it (the wizard edits it first). */
+export async function readSpecFile(file: string): Promise<unknown> {
   const source = basename(file);
   const size = await stat(file).then(
     (s) => s.size,
@@ -18,7 +23,7 @@ export async function loadSpecFile(file: string): Promise<Service> {
     throw new SpecError([{ path: '(file)', message: `is ${size} bytes; a service description may be at most 1 MiB` }], source);
   }
   const text = await readFile(file, 'utf8');
-  return normalize(await parseSpecText(text, file), source);
+  return parseSpecText(text, file);
 }
 
 /** Parses JSON, or YAML for .yaml/.yml files; syntax errors carry line and column. */

@@ -1,6 +1,8 @@
 import { openrc } from './openrc.js';
 import { rcd } from './rcd.js';
 import { systemd } from './systemd.js';
+import type { NamedService } from '../generate.js';
+import type { Problem } from '../spec/check-schema.js';
 import type { Target, TargetId } from './target.js';
 
 /** Every target, in the order files and messages are listed. */
@@ -8,3 +10,14 @@ export const TARGETS: readonly Target[] = [openrc, rcd, systemd];
 export const TARGET_IDS: readonly TargetId[] = TARGETS.map((t) => t.id);
 
 export type { Target, TargetId, TargetOutput } from './target.js';
+
+/**
+ * What the requested targets cannot carry, for every service: what
+ * generateFiles refuses, and what the wizard checks each answer against.
+ */
+export function targetProblems(services: readonly NamedService[], ids: readonly TargetId[] = TARGET_IDS): Problem[] {
+  const targets = TARGETS.filter((t) => ids.includes(t.id));
+  return services.flatMap(({ service, source }) =>
+    targets.flatMap((t) => t.problems(service).map((p) => ({ ...p, source, message: `(${t.id}) ${p.message}` }))),
+  );
+}
