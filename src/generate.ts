@@ -53,6 +53,9 @@ export function generateFiles(services: readonly NamedService[], options: Genera
       }
     }
   }
+  for (const target of targets) {
+    for (const file of target.renderShared?.(services.map((s) => s.service), renderer) ?? []) byPath.set(file.path, file);
+  }
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, warnings };
 }

@@ -16,7 +16,7 @@ describe('FreeBSD rc.d target', () => {
   test('a foreground program: daemon(8) as root with -P, -p, -r, -t; no daemon -u, no ${name}_user', () => {
     const { script } = rcd({ name: 'web', command: '/usr/local/bin/web', args: ['--port', '8080'], user: 'www' });
     expect(line(script, /^command_args=/)).toBe(
-      `command_args="-f -P /var/run/web.pid -p /var/run/web.child.pid -r -t web /usr/sbin/chroot -u %%USER%% -g %%GROUP%% -G %%GROUP%% / /bin/sh -c 'cd \\"\\$1\\" && shift && exec \\"\\$@\\"' sh \\"\\\${web_chdir:-/}\\" %%PREFIX%%/bin/web --port 8080"`,
+      `command_args="-f -P /var/run/web.pid -p /var/run/web.child.pid -r -t web /usr/sbin/chroot -u %%WEB_USER%% -g %%WEB_GROUP%% -G %%WEB_GROUP%% / /bin/sh -c 'cd \\"\\$1\\" && shift && exec \\"\\$@\\"' sh \\"\\\${web_chdir:-/}\\" %%PREFIX%%/bin/web --port 8080"`,
     );
     expect(script).toMatch(/^command='\/usr\/sbin\/daemon'$/m);
     expect(script).toMatch(/^pidfile='\/var\/run\/web\.pid'$/m);
@@ -44,16 +44,16 @@ describe('FreeBSD rc.d target', () => {
     expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'www', group: 'staff' }).make).toContain('GROUPS=\t\tstaff\n');
   });
 
-  test('Makefile.snippet: USE_RC_SUBR, USERS/GROUPS and SUB_LIST for %%USER%%/%%GROUP%%; nothing for root', () => {
+  test('Makefile.snippet: USE_RC_SUBR, USERS/GROUPS and SUB_LIST for the account tokens; nothing for root', () => {
     expect(rcd({ name: 'my-app', command: '/usr/bin/a', user: 'myapp' }).make.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
       'USE_RC_SUBR=\tmy_app',
       'USERS=\t\tmyapp',
       'GROUPS=\t\tmyapp',
-      'SUB_LIST+=\tUSER=${USERS} GROUP=${GROUPS}',
+      'SUB_LIST+=\tMY_APP_USER=myapp MY_APP_GROUP=myapp',
     ]);
     const root = rcd({ name: 'a', command: '/usr/bin/a', user: 'root' });
     expect(root.make.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['USE_RC_SUBR=\ta']);
-    expect(root.script).not.toMatch(/%%USER%%/);
+    expect(root.script).not.toMatch(/%%A_USER%%/);
   });
 
   test('a program that daemonizes: command, its pidfile, ${name}_user, command_interpreter from %%LOCALBASE%%', () => {
@@ -68,7 +68,7 @@ describe('FreeBSD rc.d target', () => {
     });
     expect(script).toMatch(/^command='%%PREFIX%%\/libexec\/app\.py'$/m);
     expect(script).toMatch(/^command_interpreter='%%LOCALBASE%%\/bin\/python3\.11'$/m);
-    expect(script).toMatch(/^: "\$\{app_user="%%USER%%"\}"$/m);
+    expect(script).toMatch(/^: "\$\{app_user="%%APP_USER%%"\}"$/m);
     expect(script).toMatch(/^sig_stop=INT$/m);
     // Directly under /var/run, which is root's: the pidfile itself is handed over (checklist item 16).
     expect(script).toContain('\tinstall -o "${app_user:-root}" -m 0644 /dev/null /var/run/app.pid\n');
@@ -129,4 +129,27 @@ describeWithTools(['dash', 'bash'])('rcSubrParam: an rc.conf reference rc.subr e
       });
     }
   }
+});
+
+describe('one port, several scripts', () => {
+  test('pkg-plist and Makefile.snippet list every script of the tree, each account under its own SUB_LIST tokens', () => {
+    const { files } = generate(
+      [
+        { name: 'web-a', command: '/usr/bin/a', user: 'www' },
+        { name: 'b', command: '/usr/bin/b', user: 'root' },
+        { name: 'c', command: '/usr/bin/c', user: 'cc', group: 'staff', freebsd: { plist: 'legacy' } },
+      ],
+      { targets: ['rcd'] },
+    );
+    const text = (path: string) => files.find((f) => f.path === path)!.content!;
+    expect(files.map((f) => f.path)).toEqual(['rcd/Makefile.snippet', 'rcd/files/b.in', 'rcd/files/c.in', 'rcd/files/web_a.in', 'rcd/pkg-plist']);
+    expect(text('rcd/Makefile.snippet').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
+      'USE_RC_SUBR=\tb c web_a',
+      'USERS=\t\tcc www',
+      'GROUPS=\t\tstaff www',
+      'SUB_LIST+=\tC_USER=cc C_GROUP=staff WEB_A_USER=www WEB_A_GROUP=www',
+    ]);
+    expect(text('rcd/files/web_a.in')).toContain('/usr/sbin/chroot -u %%WEB_A_USER%% -g %%WEB_A_GROUP%%');
+    expect(text('rcd/pkg-plist').split('\n').filter((l) => l.startsWith('@stopdaemon'))).toEqual(['@stopdaemon c']);
+  });
 });

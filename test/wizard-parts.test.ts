@@ -147,21 +147,21 @@ describe('init-service without a command word', () => {
     expect(JSON.parse(readFileSync(join(out, 'homesite.service.json'), 'utf8'))).toEqual(fixtureSpec('homesite'));
     expect(r.stdout).toContain('rc-update add restas.homesite default');
     expect(r.stdout).toContain('sysrc homesite_enable=YES');
-    expect(r.stdout).toContain('systemctl daemon-reload && systemctl enable --now homesite.service');
+    expect(r.stdout).toContain('systemctl daemon-reload && systemctl enable --now restas@homesite.service');
 
     const again = await cli(['--yes', '--spec', homesite, '--out', out]);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('All 9 files in');
+    expect(again.stdout).toContain('All 10 files in');
     expect(again.stdout).toContain('are already up to date; nothing to write.');
 
     // A changed file is refused without --force (exit 1), overwritten with it.
-    writeFileSync(join(out, 'systemd/homesite.service'), 'local edit\n');
+    writeFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'local edit\n');
     const refused = await cli(['--yes', '--spec', homesite, '--out', out]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain('systemd/homesite.service');
-    expect(readFileSync(join(out, 'systemd/homesite.service'), 'utf8')).toBe('local edit\n');
+    expect(refused.stderr).toContain('systemd/restas@homesite.service.d/instance.conf');
+    expect(readFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'utf8')).toBe('local edit\n');
     expect((await cli(['--yes', '--force', '--spec', homesite, '--out', out])).status).toBe(0);
-    expect(readFileSync(join(out, 'systemd/homesite.service'), 'utf8')).toMatch(/^\[Service\]/m);
+    expect(readFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'utf8')).toMatch(/^\[Service\]/m);
   });
 
   test('--yes with an invalid description: exit 2, file and field named, nothing written', async () => {

@@ -104,6 +104,7 @@ describeWithTools(['tmux'])('npx init-service in a real terminal (tmux)', () => 
     await t.answer('Advanced settings?', 'y');
     await t.answer('Group', 'nogroup');
     await t.answer('OpenRC family', 'websites');
+    await t.answer('Interpreter of a script command', '');
     await t.answer('File of NAME=value lines', '/etc/default/websvc');
     await t.answer('Command that checks the configuration', '/bin/true --check');
     await t.answer('File standard output', '/var/log/websvc.log');
@@ -123,17 +124,17 @@ describeWithTools(['tmux'])('npx init-service in a real terminal (tmux)', () => 
     await t.waitFor('please answer again:\n  args[1]: (rcd) "exec sleep 1000" cannot be carried');
     await t.answer('Arguments', '--serve 8080');
     await t.answer('Write the files to');
-    const summary = await t.waitFor('? Write 9 files to websvc-init/?');
+    const summary = await t.waitFor('? Write 10 files to websvc-init/?');
     expect(summary).toMatch(/new +websvc\.service\.json/);
     t.keys('Enter');
     expect(await t.exitStatus()).toBe(0);
 
     const screen = t.screen();
-    expect(screen).toContain('9 of 9 files written to websvc-init/.');
+    expect(screen).toContain('10 of 10 files written to websvc-init/.');
     expect(screen).toContain('Regenerate without questions: init-service generate --spec websvc-init/websvc.service.json --out websvc-init');
     expect(screen).toContain('rc-update add websites.websvc default && rc-service websites.websvc start');
     expect(screen).toContain('sysrc websvc_enable=YES && service websvc start');
-    expect(screen).toContain('systemctl daemon-reload && systemctl enable --now websvc.service');
+    expect(screen).toContain('systemctl daemon-reload && systemctl enable --now websites@websvc.service');
     expect(screen).not.toMatch(/\n\s+at /);
 
     const out = join(cwd, 'websvc-init');

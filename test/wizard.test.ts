@@ -101,6 +101,7 @@ describe('the wizard (prompt flow)', () => {
     await answer('Group', 'www');
     expect(s.out()).toContain('groupadd --system www');
     await answer('OpenRC family', 'restas');
+    await answer('Interpreter of a script command', '');
     await answer('File of NAME=value lines', '/etc/default/homesite');
     await answer('checks the configuration', '/usr/bin/sbcl --check');
     await answer('standard output', '/var/log/homesite/out.log');
@@ -118,7 +119,7 @@ describe('the wizard (prompt flow)', () => {
     await answer('Write the files to', undefined, 'homesite-init');
     expect(s.out()).toMatch(/Files in homesite-init\/:\n(  new .*\n)*  new {7}homesite\.service\.json\n/);
     expect(s.out()).toContain('openrc/init.d/restas.homesite -> restas');
-    reply('Write 9 files to homesite-init/?');
+    reply('Write 11 files to homesite-init/?');
     expect(await s.status).toBe(0);
 
     const out = join(s.cwd, 'homesite-init');
@@ -157,7 +158,7 @@ describe('the wizard (prompt flow)', () => {
     expect(s.out()).toContain('init-service generate --spec homesite-init/homesite.service.json --out homesite-init');
     expect(s.out()).toContain('rc-update add restas.homesite default');
     expect(s.out()).toContain('sysrc homesite_enable=YES');
-    expect(s.out()).toContain('systemctl daemon-reload && systemctl enable --now homesite.service');
+    expect(s.out()).toContain('systemctl daemon-reload && systemctl enable --now restas@homesite.service');
     expect(s.out()).toContain('create the account first: useradd --system --gid www');
   });
 
@@ -206,6 +207,7 @@ describe('the wizard (prompt flow)', () => {
     await answer('Advanced settings?', 'y');
     await answer('Group');
     await answer('OpenRC family');
+    await answer('Interpreter of a script command');
     await answer('File of NAME=value lines');
     await answer('checks the configuration', 'check-it');
     expect(screen.getScreen()).toContain('must be an absolute path to the checking program');
@@ -273,12 +275,12 @@ describe('the wizard (prompt flow)', () => {
     expect(screen.getScreen()).toContain('(Y/n)'); // the file sets advanced fields
     await acceptUntil('Write the files to');
     await answer('Write the files to', undefined, 'homesite-init');
-    reply('Write 9 files');
+    reply('Write 10 files');
     expect(await s.status).toBe(0);
     const saved = readFileSync(join(s.cwd, 'homesite-init/homesite.service.json'), 'utf8');
     expect(JSON.parse(saved)).toEqual(spec);
-    const written = readFileSync(join(s.cwd, 'homesite-init/systemd/homesite.service'), 'utf8');
-    expect(written).toBe(generate(spec).files.find((f) => f.path === 'systemd/homesite.service')!.content);
+    const written = readFileSync(join(s.cwd, 'homesite-init/systemd/restas@homesite.service.d/instance.conf'), 'utf8');
+    expect(written).toBe(generate(spec).files.find((f) => f.path === 'systemd/restas@homesite.service.d/instance.conf')!.content);
   });
 
   test('edit flow: an invalid value in the file is flagged at its question; changed answers are saved', async () => {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.js';
 import type { TargetId } from '../targets/index.js';
+import { subListValues } from '../targets/rcd.js';
 import { concreteUnits } from '../verify/tree.js';
 
 /** Where FreeBSD ports install by default (`PREFIX`, `LOCALBASE`). */
@@ -21,9 +22,10 @@ export interface Placed {
  *
  *   openrc/init.d/X    -> /etc/init.d/X (0755; instance links stay relative)
  *   openrc/conf.d/X    -> /etc/conf.d/X (0644)
- *   rcd/files/X.in     -> PREFIX/etc/rc.d/X (0755), with SUB_LIST's %%PREFIX%%
- *                         and %%LOCALBASE%% substituted and @comment lines
- *                         dropped, as the ports framework does
+ *   rcd/files/X.in     -> PREFIX/etc/rc.d/X (0755), with SUB_LIST's %%PREFIX%%,
+ *                         %%LOCALBASE%% and the Makefile.snippet's SUB_LIST
+ *                         tokens substituted and @comment lines dropped, as
+ *                         the ports framework does
  *   systemd/...        -> /etc/systemd/system/... (0644; drop-in directories too)
  *
  * Port files (pkg-plist, Makefile.snippet) and anything else (a gentoo/
@@ -50,9 +52,12 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
         placed.push({ path: `etc/${kind}/${name}`, mode: kind === 'init.d' ? SCRIPT_MODE : DATA_MODE, content: file.content ?? '' });
       }
     } else if (top === 'rcd' && want.has('rcd') && (match = RC_SCRIPT.exec(file.path))) {
-      const content = substitute(file.content ?? '', prefix);
+      const makefile = files.find((f) => f.path === posix.join(posix.dirname(posix.dirname(file.path)), 'Makefile.snippet'));
+      const content = substitute(file.content ?? '', { ...subListValues(makefile?.content ?? ''), PREFIX: prefix, LOCALBASE: prefix });
       const left = [...new Set(content.match(/%%[A-Z][A-Z0-9_]*%%/g) ?? [])];
-      if (left.length > 0) problems.push(`${file.path}: ${left.join(', ')} cannot be substituted outside the ports tree (only %%PREFIX%% and %%LOCALBASE%%)`);
+      if (left.length > 0) {
+        problems.push(`${file.path}: ${left.join(', ')} cannot be substituted: neither --prefix nor the SUB_LIST of Makefile.snippet beside files/ sets it`);
+      }
       placed.push({ path: posix.join(portPrefix, 'etc/rc.d', match[1]!), mode: SCRIPT_MODE, content });
     } else if (top === 'systemd' && want.has('systemd')) {
       if (file.linkTarget !== undefined) {
@@ -67,13 +72,12 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
 }
 
 /** SUB_LIST substitution (Porter's Handbook, "Making Use of SUB_FILES and SUB_LIST"). */
-function substitute(text: string, prefix: string): string {
+function substitute(text: string, subList: Record<string, string>): string {
   return text
     .split('\n')
     .filter((line) => !line.startsWith('@comment '))
     .join('\n')
-    .replaceAll('%%PREFIX%%', prefix)
-    .replaceAll('%%LOCALBASE%%', prefix);
+    .replace(/%%([A-Z][A-Z0-9_]*)%%/g, (token, key: string) => subList[key] ?? token);
 }
 
 /**

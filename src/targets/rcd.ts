@@ -22,9 +22,15 @@ const CHROOT = '/usr/sbin/chroot';
 const SH = '/bin/sh';
 /** Run by /bin/sh after chroot(8), which changes to the new root: back to rc.subr's directory, then the program. */
 const CD_THEN_EXEC = 'cd "$1" && shift && exec "$@"';
-/** SUB_LIST tokens for the account, set by Makefile.snippet from USERS/GROUPS. */
-const USER_TOKEN = '%%USER%%';
-const GROUP_TOKEN = '%%GROUP%%';
+/**
+ * SUB_LIST tokens naming a script's account, which Makefile.snippet sets:
+ * one pair per script, so that one port (one output tree) can ship several
+ * rc.d scripts running as different users.
+ */
+export function accountTokens(rc: string): { user: string; group: string } {
+  const key = rc.toUpperCase();
+  return { user: `%%${key}_USER%%`, group: `%%${key}_GROUP%%` };
+}
 const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]*$/;
 /** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds. */
@@ -32,6 +38,21 @@ const NESTING_SENSITIVE = /[\\"$`]/;
 
 /** rcorder(8) names for the abstract dependencies (rc.d scripts of the base system). */
 const DEPENDENCY: Record<string, string> = { network: 'NETWORKING', syslog: 'syslogd', time: 'ntpd', localfs: 'FILESYSTEMS' };
+
+/**
+ * The SUB_LIST values a Makefile.snippet sets (`SUB_LIST+= KEY=value ...`),
+ * for putting a script in place outside the ports tree (install, tests).
+ */
+export function subListValues(makefile: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [, list] of makefile.matchAll(/^SUB_LIST\+=\s*(.*)$/gm)) {
+    for (const pair of list!.split(/\s+/).filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) values[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  return values;
+}
 
 /** FreeBSD's rc name: `name` with "-" turned into "_" (rc.subr uses it as a variable prefix). */
 export function rcName(svc: Service): string {
@@ -99,7 +120,8 @@ function model(svc: Service) {
   const rc = rcName(svc);
   const supervised = !svc.daemonizes;
   const nested = svc.nice !== undefined;
-  const user = svc.user === undefined ? undefined : USER_TOKEN;
+  const tokens = accountTokens(rc);
+  const user = svc.user === undefined ? undefined : tokens.user;
   const pidfile = supervised ? `/var/run/${rc}.pid` : portPath(svc.pidfile!);
   const childPidfile = `/var/run/${rc}.child.pid`;
   const program = portPath(svc.command);
@@ -133,7 +155,7 @@ function model(svc: Service) {
   // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset
   // umask, nice and limits to the login class. chroot changes to "/", so sh returns to ${rc}_chdir.
   const switchUser: Part[] = user
-    ? [CHROOT, '-u', user, '-g', GROUP_TOKEN, '-G', GROUP_TOKEN, '/', SH, '-c', CD_THEN_EXEC, 'sh', { param: `${rc}_chdir`, fallback: '/' }]
+    ? [CHROOT, '-u', user, '-g', tokens.group, '-G', tokens.group, '/', SH, '-c', CD_THEN_EXEC, 'sh', { param: `${rc}_chdir`, fallback: '/' }]
     : [];
   const child: Part[] = [...switchUser, program, ...args];
   const daemonOptions = ['-f', '-P', pidfile, '-p', childPidfile, ...(svc.restart === 'no' ? [] : ['-r']), '-t', rc];
@@ -172,7 +194,7 @@ function model(svc: Service) {
     quotingGuard,
     prestart: pidDir !== undefined || pidFileToCreate !== undefined || logDir !== undefined || svc.configCheck !== undefined || quotingGuard,
     user,
-    group: svc.user === undefined ? undefined : GROUP_TOKEN,
+    group: svc.user === undefined ? undefined : tokens.group,
     commands: commands(rc, svc, supervised),
   };
 }
@@ -246,11 +268,36 @@ export const rcd: Target = {
     if (!m.supervised && svc.pidfile!.startsWith('/run/')) {
       warnings.push(`rcd: pidfile ${svc.pidfile} is under /run, which FreeBSD does not have (it uses /var/run): the program must write it where this path exists`);
     }
-    const files = [
-      { path: `rcd/files/${m.rc}.in`, mode: SCRIPT_MODE, content: renderer.render('rcd/rc.d.ejs', { svc, m }) },
-      { path: 'rcd/pkg-plist', mode: DATA_MODE, content: renderer.render('rcd/pkg-plist.ejs', { svc, m }) },
-      { path: 'rcd/Makefile.snippet', mode: DATA_MODE, content: renderer.render('rcd/Makefile.snippet.ejs', { svc, m }) },
-    ];
+    const files = [{ path: `rcd/files/${m.rc}.in`, mode: SCRIPT_MODE, content: renderer.render('rcd/rc.d.ejs', { svc, m }) }];
     return { files, warnings };
+  },
+
+  /** The port's fragments list every script of the tree: one port may install several (USE_RC_SUBR takes a list). */
+  renderShared(services: readonly Service[], renderer: Renderer) {
+    const scripts = services
+      .map((svc) => {
+        const rc = rcName(svc);
+        return { rc, name: svc.name, user: svc.user, group: svc.group ?? svc.user, legacy: svc.freebsd.plist === 'legacy', tokens: accountTokens(rc) };
+      })
+      .sort((a, b) => (a.rc < b.rc ? -1 : a.rc > b.rc ? 1 : 0));
+    const m = {
+      scripts,
+      from: scripts.length === 1 ? `the service description "${scripts[0]!.name}"` : `the service descriptions ${scripts.map((s) => `"${s.name}"`).join(', ')}`,
+      users: [...new Set(scripts.flatMap((s) => (s.user ? [s.user] : [])))],
+      groups: [...new Set(scripts.flatMap((s) => (s.group ? [s.group] : [])))],
+      subList: scripts.flatMap((s) =>
+        s.user === undefined
+          ? []
+          : [
+              { key: s.tokens.user.slice(2, -2), value: s.user },
+              { key: s.tokens.group.slice(2, -2), value: s.group! },
+            ],
+      ),
+      legacy: scripts.filter((s) => s.legacy),
+    };
+    return [
+      { path: 'rcd/pkg-plist', mode: DATA_MODE, content: renderer.render('rcd/pkg-plist.ejs', { m }) },
+      { path: 'rcd/Makefile.snippet', mode: DATA_MODE, content: renderer.render('rcd/Makefile.snippet.ejs', { m }) },
+    ];
   },
 };

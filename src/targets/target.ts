@@ -18,4 +18,6 @@ export interface Target {
   /** Values this target cannot carry safely; each names the field and what would be accepted. */
   problems(svc: Service): Problem[];
   render(svc: Service, renderer: Renderer): TargetOutput;
+  /** Files that describe every service of the output tree at once (FreeBSD's pkg-plist and Makefile lines). */
+  renderShared?(services: readonly Service[], renderer: Renderer): GeneratedFile[];
 }

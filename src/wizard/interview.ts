@@ -18,7 +18,7 @@ export interface InterviewOptions {
   out?: string;
 }
 
-const ADVANCED = 'group, logs, config check, stop signal, umask, nice, limits, hardening, pkg-plist';
+const ADVANCED = 'group, interpreter, logs, config check, stop signal, umask, nice, limits, hardening, pkg-plist';
 
 /** Runs the wizard on a terminal. Ctrl+C at any question: exit 130, nothing written. */
 export async function runInterview(options: InterviewOptions, io: Io, machine: Machine): Promise<number> {

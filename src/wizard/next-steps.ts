@@ -3,7 +3,7 @@ import type { Service } from '../spec/types.js';
 import type { TargetId } from '../targets/index.js';
 import { openrcNames } from '../targets/openrc.js';
 import { rcName } from '../targets/rcd.js';
-import { unitName } from '../targets/systemd.js';
+import { systemdNames } from '../targets/systemd.js';
 import { createUserCommand, type Machine } from './machine.js';
 
 /**
@@ -16,27 +16,24 @@ export function nextSteps(svc: Service, targets: readonly TargetId[], out: strin
   if (svc.user !== undefined && machine.userExists(svc.user) === false) {
     lines.push(`  create the account first: ${createUserCommand(machine.platform, svc.user, svc.group)}`);
   }
+  // `init-service install` puts each file where its init system reads it
+  // (and fills in the ports' SUB_LIST tokens that a plain copy would leave).
+  const install = (target: TargetId) => `    npx init-service install ${shWord(out)} --target ${target}`;
   if (targets.includes('openrc')) {
     const { entry } = openrcNames(svc);
-    lines.push(
-      '  OpenRC:',
-      `    cp -P ${dir('openrc/init.d')}/* /etc/init.d/`,
-      `    cp ${dir('openrc/conf.d')}/* /etc/conf.d/`,
-      `    rc-update add ${entry} default && rc-service ${entry} start`,
-    );
+    lines.push('  OpenRC:', install('openrc'), `    rc-update add ${entry} default && rc-service ${entry} start`);
   }
   if (targets.includes('rcd')) {
     const rc = rcName(svc);
     lines.push(
       `  FreeBSD: in a port, copy rcd/files/${rc}.in to files/ and merge Makefile.snippet and pkg-plist; or install directly:`,
-      `    sed -e 's|%%PREFIX%%|/usr/local|g' -e 's|%%LOCALBASE%%|/usr/local|g' ${dir(`rcd/files/${rc}.in`)} > /usr/local/etc/rc.d/${rc}`,
-      `    chmod 555 /usr/local/etc/rc.d/${rc}`,
+      install('rcd'),
       `    sysrc ${rc}_enable=YES && service ${rc} start`,
     );
   }
   if (targets.includes('systemd')) {
-    const unit = unitName(svc);
-    lines.push('  systemd:', `    cp ${dir(`systemd/${unit}`)} /etc/systemd/system/`, `    systemctl daemon-reload && systemctl enable --now ${unit}`);
+    const { unit } = systemdNames(svc);
+    lines.push('  systemd:', install('systemd'), `    systemctl daemon-reload && systemctl enable --now ${unit}`);
   }
   return lines;
 }

@@ -205,6 +205,7 @@ export const QUESTIONS: readonly Question[] = [
         : [],
   }),
   text('family', 'OpenRC family: services sharing one generic script (optional)', plain, { advanced: true, when: has('openrc') }),
+  text('interpreter', 'Interpreter of a script command, such as /usr/local/bin/python3 (optional; FreeBSD)', plain, { advanced: true, when: has('rcd') }),
   text('environmentFile', 'File of NAME=value lines read at start (optional)', plain, { advanced: true }),
   text('configCheck', 'Command that checks the configuration before start and reload (optional)', words, { advanced: true }),
   text('stdoutLog', 'File standard output is appended to (optional)', plain, { advanced: true }),

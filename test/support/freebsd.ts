@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
+import { subListValues } from '../../src/targets/rcd.js';
 import { parseRecord, type ProbeRecord } from './openrc.js';
 
 const PROBE_SOURCE = fileURLToPath(new URL('./probe.c', import.meta.url));
@@ -34,8 +35,8 @@ export function canRunStandIn(): boolean {
  * /etc/rc.conf, /usr/sbin/daemon and /usr/sbin/chroot are the stand-ins
  * (overlays) and /var/run is this sandbox's directory, so the script runs
  * unmodified at its real paths, after the ports framework's SUB_LIST step:
- * %%PREFIX%% and %%LOCALBASE%% become the sandbox's prefix, %%USER%% and
- * %%GROUP%% the USERS/GROUPS of Makefile.snippet. The environment is what
+ * %%PREFIX%% and %%LOCALBASE%% become the sandbox's prefix, the account
+ * tokens what Makefile.snippet's SUB_LIST sets. The environment is what
  * service(8) gives a script: HOME=/ and a fixed PATH, from /.
  */
 export class FreebsdSandbox {
@@ -79,13 +80,8 @@ export class FreebsdSandbox {
     const source = files.find((f) => f.path.startsWith('rcd/files/'))!;
     const make = files.find((f) => f.path === 'rcd/Makefile.snippet')!.content!;
     const rc = source.path.replace(/^rcd\/files\/(.*)\.in$/, '$1');
-    const users = /^USERS=\s+(\S+)$/m.exec(make)?.[1] ?? '';
-    const groups = /^GROUPS=\s+(\S+)$/m.exec(make)?.[1] ?? '';
-    const substituted = source
-      .content!.replaceAll('%%PREFIX%%', this.prefix)
-      .replaceAll('%%LOCALBASE%%', this.prefix)
-      .replaceAll('%%USER%%', users)
-      .replaceAll('%%GROUP%%', groups);
+    const subList: Record<string, string> = { ...subListValues(make), PREFIX: this.prefix, LOCALBASE: this.prefix };
+    const substituted = source.content!.replace(/%%([A-Z0-9_]+)%%/g, (token, key: string) => subList[key] ?? token);
     if (/%%[A-Z_]+%%/.test(substituted)) throw new Error(`SUB_LIST left a token in ${source.path}`);
     const path = join(this.prefix, 'etc/rc.d', rc);
     writeFileSync(path, substituted, { mode: 0o755 });
