@@ -13,3 +13,8 @@ export interface GeneratedFile {
 export const SCRIPT_MODE = 0o755;
 export const DATA_MODE = 0o644;
 export const LINK_MODE = 0o777;
+
+/** A mode as people write it: `0755`. */
+export function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}

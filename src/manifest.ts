@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { GeneratedFile } from './files.js';
+import { octal, type GeneratedFile } from './files.js';
 
 /** One line of the manifest `generate --json` prints: enough for tooling to check a tree. */
 export interface ManifestEntry {
@@ -15,9 +15,6 @@ export interface ManifestEntry {
   linkTarget?: string;
 }
 
-export function octal(mode: number): string {
-  return mode.toString(8).padStart(4, '0');
-}
 
 export function manifestEntry(file: GeneratedFile): ManifestEntry {
   if (file.linkTarget !== undefined) {

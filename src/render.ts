@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { UserError } from './errors.js';
 import * as escape from './escape.js';
+import { PRECOMPILED } from './precompiled-templates.js';
+import { htmlEscapingProblem, normalizeTemplateText, TEMPLATE_OPTIONS, type TemplateFunction } from './template-options.js';
 
 /** Where the shipped templates live: `templates/` beside `dist/` or `src/`. */
 export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../templates', import.meta.url));
@@ -32,19 +34,29 @@ export interface TemplateSource {
   dirs: readonly string[];
 }
 
-/** Renders templates by relative path (`openrc/conf.d.ejs`); compiles each one once. */
+/** Only ejs' own error messages reach this (template file names); never HTML-escape. */
+const noEscape = (text: unknown) => String(text);
+
+/**
+ * Renders templates by relative path (`openrc/conf.d.ejs`). Built-in ones
+ * come compiled from the build; overrides (and, from source, every template)
+ * are compiled with the same options when first used.
+ */
 export class Renderer {
   private readonly compiled = new Map<string, Compiled>();
   private readonly dirs: readonly string[];
+  private readonly overrideDirs: readonly string[];
 
   constructor(overrideDirs: readonly string[] = []) {
     if (overrideDirs.length > 0) checkTemplateOverrides(overrideDirs);
+    this.overrideDirs = overrideDirs;
     this.dirs = [...overrideDirs, BUILTIN_TEMPLATES];
   }
 
   /** The rendered text, ending in exactly one newline. */
   render(template: string, locals: Record<string, unknown>): string {
-    return `${this.run(template, locals).replace(/\s+$/, '')}\n`;
+    // trimEnd, not /\s+$/: that regex backtracks over every blank run of a large file.
+    return `${this.run(template, locals).trimEnd()}\n`;
   }
 
   private run(template: string, locals: Record<string, unknown>): string {
@@ -56,29 +68,36 @@ export class Renderer {
   private template(relative: string): Compiled {
     let fn = this.compiled.get(relative);
     if (!fn) {
-      const { text, file } = this.read(relative);
-      // `<%=` would HTML-escape; every value must go through an escaper from q instead.
-      if (text.includes('<%=')) throw new UserError(`${file}: use <%- q.<escaper>(value) %>, never <%= %>`, 2);
-      fn = ejs.compile(text, {
-        filename: file,
-        strict: true,
-        localsName: 'locals',
-        // The names templates and partials use; anything else is reached as locals.x.
-        destructuredLocals: ['svc', 'm', 'q', 'partial', 'c', 'title', 'from', 'label', 'lines'],
-        // Only ejs' own error messages reach this (template file names); never HTML-escape.
-        escape: (text: unknown) => String(text),
-      }) as Compiled;
+      const built = PRECOMPILED?.[relative];
+      fn = built && !this.isOverridden(relative) ? (locals) => built(locals, noEscape) : this.compile(relative);
       this.compiled.set(relative, fn);
     }
     return fn;
+  }
+
+  private compile(relative: string): Compiled {
+    const { text, file } = this.read(relative);
+    const problem = htmlEscapingProblem(text, file);
+    if (problem) throw new UserError(problem, 2);
+    const fn = ejs.compile(text, { ...TEMPLATE_OPTIONS, destructuredLocals: [...TEMPLATE_OPTIONS.destructuredLocals], filename: file, escape: noEscape });
+    return fn as TemplateFunction;
+  }
+
+  private isOverridden(relative: string): boolean {
+    return this.overrideDirs.some((dir) => {
+      try {
+        return statSync(join(dir, relative)).isFile();
+      } catch {
+        return false;
+      }
+    });
   }
 
   private read(relative: string): { text: string; file: string } {
     for (const dir of this.dirs) {
       const file = join(dir, relative);
       try {
-        // A template saved with CRLF line ends still gives LF output.
-        return { text: readFileSync(file, 'utf8').replace(/\r\n?/g, '\n'), file };
+        return { text: normalizeTemplateText(readFileSync(file, 'utf8')), file };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }

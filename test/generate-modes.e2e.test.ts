@@ -299,7 +299,7 @@ describeWithTools([], { ok: process.platform === 'linux', why: 'fs.watch on Linu
       for (const sub of ['openrc/conf.d', 'openrc/init.d', 'systemd']) {
         for (const name of readdirSync(join(out, sub))) {
           if (name.startsWith('.')) {
-            expect(name).toMatch(/^\.[0-9a-f]{12}\.init-service\.(tmp|old)$/);
+            expect(name).toMatch(/^\.[0-9a-z]+-[0-9a-z]+-[0-9a-z]+\.init-service\.(tmp|old)$/);
             continue;
           }
           const text = readFileSync(join(out, sub, name), 'utf8');

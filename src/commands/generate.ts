@@ -2,7 +2,6 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { generateFiles } from '../generate.js';
-import { manifestEntry } from '../manifest.js';
 import { checkTemplateOverrides } from '../render.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
@@ -83,7 +82,7 @@ export const generateCommand: Command = {
 
     if (mode === 'check') {
       const mismatched = planned.filter((p) => p.state !== 'same');
-      if (options.json) io.stdout(json(outDir, mode, false, planned, warnings));
+      if (options.json) io.stdout(await json(outDir, mode, false, planned, warnings));
       else for (const p of mismatched) io.stdout(await planDiff(p, p.file.path));
       if (mismatched.length === 0) {
         if (!options.json) io.stdout(`${shown} matches (${files.length} files)\n`);
@@ -98,7 +97,7 @@ export const generateCommand: Command = {
     }
 
     if (mode === 'dry-run') {
-      if (options.json) io.stdout(json(outDir, mode, false, planned, warnings));
+      if (options.json) io.stdout(await json(outDir, mode, false, planned, warnings));
       else {
         io.stdout(planLines(planned, show, force));
         for (const p of planned) if (p.state === 'changed') io.stdout(await planDiff(p, p.file.path));
@@ -118,14 +117,14 @@ export const generateCommand: Command = {
 
     if (blocked.length > 0) throw new UserError(blockedMessage(blocked), 1);
     if (conflicts.length > 0 && !force) {
-      if (options.json) io.stdout(json(outDir, mode, false, planned, warnings));
+      if (options.json) io.stdout(await json(outDir, mode, false, planned, warnings));
       throw new UserError(conflictMessage(outDir, conflicts, show), 1);
     }
     if (!(await writeInterruptibly(planned))) {
       io.stderr(`init-service: interrupted before any file was replaced; ${outDir} is as it was\n`);
       return 130;
     }
-    if (options.json) io.stdout(json(outDir, mode, true, planned, warnings));
+    if (options.json) io.stdout(await json(outDir, mode, true, planned, warnings));
     else {
       io.stdout(doneLines(planned, show));
       io.stdout(`${files.length} files in ${outDir}\n`);
@@ -134,8 +133,12 @@ export const generateCommand: Command = {
   },
 };
 
-/** The --json document; its `files` are the manifest (see src/manifest.ts) plus each file's state on disk. */
-function json(outDir: string, mode: Mode, written: boolean, planned: readonly PlannedFile[], warnings: readonly string[]): string {
+/**
+ * The --json document; its `files` are the manifest (see src/manifest.ts) plus
+ * each file's state on disk. Loaded only here: hashing needs node:crypto.
+ */
+async function json(outDir: string, mode: Mode, written: boolean, planned: readonly PlannedFile[], warnings: readonly string[]): Promise<string> {
+  const { manifestEntry } = await import('../manifest.js');
   return `${JSON.stringify(
     {
       outDir,

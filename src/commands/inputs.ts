@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from '../fs-async.js';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { examplePath } from '../examples.js';

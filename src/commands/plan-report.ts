@@ -1,4 +1,4 @@
-import { octal } from '../manifest.js';
+import { octal } from '../files.js';
 import { WriteAborted, writePlanned, type PlannedFile } from '../write.js';
 
 /** How a file is shown: a path relative to the output directory, or an absolute one. */

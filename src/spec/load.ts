@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '../fs-async.js';
 import { basename } from 'node:path';
 import { SpecError, normalize } from './normalize.js';
 import type { Service } from './types.js';
