@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { UserError } from './errors.js';
 import type { Command, Io } from './commands/io.js';
 import { SpecError } from './spec/normalize.js';
@@ -58,21 +59,35 @@ Example:
   init-service generate --example homesite --out ./out`;
 }
 
-const defaultIo = (): Io => {
-  // `init-service generate --check | head`: a closed pipe drops the rest of
-  // the output, and the exit status stays that of the command.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
+/**
+ * Writes straight to the file descriptor: touching process.stdout or
+ * process.stdin builds stream objects (and loads net, tty and the streams
+ * stack), a few milliseconds of every run that only prints a few lines.
+ * `init-service generate --check | head`: a closed pipe drops the rest of
+ * the output, and the exit status stays that of the command.
+ */
+function writeAll(fd: number, text: string): void {
+  let data = Buffer.from(text, 'utf8');
+  while (data.length > 0) {
+    try {
+      data = data.subarray(writeSync(fd, data));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return;
+      if (code !== 'EAGAIN') throw error;
+    }
   }
-  return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    cwd: process.cwd(),
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-  };
-};
+}
+
+const defaultIo = (): Io => ({
+  stdout: (t) => writeAll(1, t),
+  stderr: (t) => writeAll(2, t),
+  cwd: process.cwd(),
+  // Read only when asked (the wizard's dispatch): isTTY builds the streams.
+  get interactive() {
+    return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  },
+});
 
 /** Runs the CLI in-process; returns the exit status instead of exiting. */
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
