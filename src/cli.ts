@@ -15,6 +15,7 @@ export const USAGE = `Usage: init-service <command> [options]
 
 Turn one service description into init-system files:
   openrc/   Gentoo OpenRC: generic init.d script, instance symlink, conf.d
+  gentoo/   the same for an overlay: files/*.initd, files/*.confd, ebuild lines
   rcd/      FreeBSD port: files/<name>.in, pkg-plist, Makefile.snippet
   systemd/  systemd unit, hardened by default
 

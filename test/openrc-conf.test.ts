@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
@@ -39,7 +39,10 @@ function confd(spec: Record<string, unknown>): { path: string; text: string; fam
 /** The values `shell` reads back after sourcing `file`, NUL-separated. */
 function readBack(shell: string, file: string, names: string[]): string[] {
   const script = `. "$1"; shift; for n in "$@"; do eval "printf '%s\\\\0' \\"\\\${$n}\\""; done`;
-  return execFileSync(shell, ['-c', script, shell, file, ...names], { encoding: 'utf8' }).split('\0').slice(0, -1);
+  // stderr: bash warns when an exported LC_ALL names a locale this machine lacks.
+  return execFileSync(shell, ['-c', script, shell, file, ...names], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    .split('\0')
+    .slice(0, -1);
 }
 
 /** The argv that OpenRC's one eval makes of a words value. */
@@ -79,6 +82,13 @@ describe.each(specs)('conf.d of %s', (_, spec) => {
   });
 });
 
+test("the README's OpenRC section explains every conf.d variable, in the words conf.d uses", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const v of OPENRC_VARIABLES) {
+    expect(readme).toContain(`| \`${v.name}\` | ${v.doc.replaceAll('{svc}', '<entry>').replaceAll('|', '\\|')} |`);
+  }
+});
+
 describe('family defaults, conf.d/<family>', () => {
   const spec = fixtureSpec('homesite');
 
@@ -97,7 +107,7 @@ describe('family defaults, conf.d/<family>', () => {
       writeFileSync(path, confd(spec).family!);
       const names = OPENRC_VARIABLES.map((v) => v.name);
       const script = `. "$1"; shift; for n in "$@"; do eval "[ -z \\"\\\${$n+set}\\" ]" || echo "$n"; done`;
-      expect(execFileSync(shell, ['-c', script, shell, path, ...names], { encoding: 'utf8' })).toBe('');
+      expect(execFileSync(shell, ['-c', script, shell, path, ...names], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
     });
   });
 });

@@ -49,7 +49,7 @@ export const OPENRC_VARIABLES: readonly OpenrcVariable[] = [
   { name: 'respawn_delay', doc: 'Seconds supervise-daemon waits before it respawns the program.', example: '1' },
   {
     name: 'respawn_max',
-    doc: 'supervise-daemon gives up, and marks the service stopped, after this many respawns within respawn_period seconds; 0: never.',
+    doc: 'supervise-daemon gives up, and marks the service failed, after this many respawns within respawn_period seconds; 0: never.',
     example: '5',
   },
   { name: 'respawn_period', doc: 'Seconds over which respawn_max counts respawns.', example: '60' },

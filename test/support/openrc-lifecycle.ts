@@ -82,8 +82,12 @@ export function lifecycleSuite(fixture: string, supervision: Supervision): void 
       }
     });
 
-    step('status reports it started', async () => {
+    step('status reports it started; foreground refuses while it runs', async () => {
       expect((await box.rc(entry, 'status')).status).toBe(0);
+      const { status, output } = await box.rc(entry, 'foreground');
+      expect(status).not.toBe(0);
+      expect(output).toMatch(/has not been stopped/);
+      expect(box.liveProbes()).toEqual([current.pid]);
     });
 
     step('reload checks the configuration, then signals the running process', async () => {
@@ -109,9 +113,10 @@ export function lifecycleSuite(fixture: string, supervision: Supervision): void 
       current = next;
     });
 
-    step('stop leaves no process behind', async () => {
+    step('stop leaves no process and no pidfile behind', async () => {
       expect((await box.rc(entry, 'stop')).status).toBe(0);
       await gone();
+      expect(existsSync(expected.pidfile)).toBe(false);
       expect((await box.rc(entry, 'status')).status).toBe(3);
     });
 

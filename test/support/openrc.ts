@@ -122,6 +122,7 @@ export class OpenrcSandbox {
   /** Removes what `install` put in /etc (the services must be stopped). */
   uninstall(): void {
     for (const file of this.installed.splice(0)) rmSync(file, { force: true });
+    this.initd = join(this.out, 'openrc/init.d');
   }
 
   /**
@@ -143,7 +144,13 @@ export class OpenrcSandbox {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('close', (code) => resolve(code));
+      child.on('error', (error) => {
+        output += String(error);
+        resolve(null);
+      });
+    });
     return { child, exited, output: () => output };
   }
 
@@ -207,6 +214,8 @@ export class OpenrcSandbox {
         // already gone
       }
     }
+    // The control fifo of a supervisor that was sent SIGKILL stays behind.
+    for (const service of services) rmSync(`/run/openrc/supervise-${service}.ctl`, { force: true });
     this.uninstall();
     rmSync(this.dir, { recursive: true, force: true });
   }
