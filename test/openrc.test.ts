@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OpenrcSandbox, isRoot, uniqueName, type Supervision } from './support/openrc.js';
+import { OpenrcSandbox, isRoot, liveProcesses, uniqueName, waitFor, type Supervision } from './support/openrc.js';
 import { describeWithTools } from './support/tools.js';
 
 const HOSTILE_ARGS = ['a b', "it's", '$HOME', '`id`', '50%', '-x', '', 'tab\there', 'line\nbreak', 'back\\', '*', '  two  spaces  '];
@@ -82,3 +84,34 @@ for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervisi
     },
   );
 }
+
+describeWithTools(['openrc-run', 'supervise-daemon'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+  'real OpenRC: kill finds a program that is a script by its interpreter\'s argument',
+  () => {
+    let box: OpenrcSandbox;
+    const name = uniqueName('isvscript');
+    let script: string;
+    const running = () => liveProcesses((_, argv) => argv[1] === script);
+
+    beforeAll(async () => {
+      box = new OpenrcSandbox();
+      script = join(box.bin, 'loop.sh');
+      writeFileSync(script, '#!/bin/sh\nwhile :; do sleep 1; done\n', { mode: 0o755 });
+      await box.generate({ name, command: script, user: 'nobody', restart: 'always' });
+    });
+    afterAll(async () => {
+      for (const pid of running()) process.kill(pid, 'SIGKILL');
+      await box?.cleanup([name]);
+    });
+
+    step('kill sends SIGKILL to the supervisor and to the interpreter running the script', async () => {
+      expect((await box.rc(name, 'start')).status).toBe(0);
+      const [pid] = await waitFor('the script running', () => running().length === 1 && running());
+      expect((await box.rc(name, 'kill')).status).toBe(0);
+      await waitFor('no supervisor and no script', () => box.supervisors(name).length === 0 && running().length === 0);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(running()).toEqual([]);
+      expect(pid).toBeGreaterThan(0);
+    });
+  },
+);
