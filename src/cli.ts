@@ -39,6 +39,7 @@ export async function usage(): Promise<string> {
 
 Turn one service description into init-system files:
   openrc/   Gentoo OpenRC: generic init.d script, instance symlink, conf.d
+  gentoo/   the same for an overlay: files/*.initd, files/*.confd, ebuild lines
   rcd/      FreeBSD port: files/<name>.in, pkg-plist, Makefile.snippet
   systemd/  systemd unit, hardened by default
 

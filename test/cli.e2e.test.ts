@@ -32,10 +32,10 @@ describe('init-service (the built CLI)', () => {
     expect(readlinkSync(join(out, 'openrc/init.d/restas.homesite'))).toBe('restas');
     expect(statSync(join(out, 'openrc/conf.d/restas.homesite')).mode & 0o777).toBe(0o644);
     expect(statSync(join(out, 'rcd/files/homesite.in')).mode & 0o777).toBe(0o755);
-    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/restas@.service', 'systemd/restas@homesite.service.d/instance.conf']) {
+    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/restas@.service', 'systemd/restas@homesite.service.d/instance.conf', 'gentoo/files/restas.initd', 'gentoo/restas.homesite.ebuild-snippet']) {
       expect(statSync(join(out, f)).mode & 0o777).toBe(0o644);
     }
-    expect(r.stdout).toMatch(/9 files in/);
+    expect(r.stdout).toMatch(/13 files in/);
   });
 
   test('a second run changes nothing and keeps mtimes', () => {

@@ -17,12 +17,18 @@ describe('generate (programmatic API)', () => {
     expect(pick(a, 'openrc/conf.d/sites.alpha')).not.toBe(pick(b, 'openrc/conf.d/sites.beta'));
   });
 
-  test('a family of two generates into one tree: one script, two links, two conf.d files', () => {
+  test('a family of two generates into one tree: one script, two links, two conf.d files (and the same for the overlay)', () => {
     const { files } = generate([
       { name: 'alpha', family: 'sites', command: '/usr/bin/a' },
       { name: 'beta', family: 'sites', command: '/usr/bin/b' },
     ], { targets: ['openrc'] });
     expect(files.map((f) => f.path)).toEqual([
+      'gentoo/files/sites.alpha.confd',
+      'gentoo/files/sites.beta.confd',
+      'gentoo/files/sites.confd',
+      'gentoo/files/sites.initd',
+      'gentoo/sites.alpha.ebuild-snippet',
+      'gentoo/sites.beta.ebuild-snippet',
       'openrc/conf.d/sites',
       'openrc/conf.d/sites.alpha',
       'openrc/conf.d/sites.beta',

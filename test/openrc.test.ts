@@ -1,65 +1,117 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OpenrcSandbox, isRoot, uniqueName } from './support/openrc.js';
+import { OpenrcSandbox, isRoot, liveProcesses, uniqueName, waitFor, type Supervision } from './support/openrc.js';
 import { describeWithTools } from './support/tools.js';
 
-const HOSTILE_ARGS = ['a b', "it's", '$HOME', '`id`', '50%', '-x', '', 'tab\there', 'line\nbreak', 'back\\'];
+const HOSTILE_ARGS = ['a b', "it's", '$HOME', '`id`', '50%', '-x', '', 'tab\there', 'line\nbreak', 'back\\', '*', '  two  spaces  '];
 
-describeWithTools(['openrc-run', 'supervise-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
-  'real OpenRC (Debian openrc): a family instance through its symlink',
+// Both supervisors, with logs: under start-stop-daemon on Debian the logs go
+// through the script's shell wrapper, which must not disturb a single byte.
+// Both variants run side by side; the steps of each one run in order.
+const step = test.sequential;
+
+for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervision[]) {
+  describeWithTools(['openrc-run', 'supervise-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' }).concurrent(
+    `real OpenRC (Debian openrc): hostile arguments and environment through a family symlink, ${supervision}`,
+    () => {
+      let box: OpenrcSandbox;
+      const family = uniqueName('isvf');
+      const entry = `${family}.web`;
+
+      beforeAll(async () => {
+        box = new OpenrcSandbox();
+        await box.generate({
+          name: 'web',
+          family,
+          command: box.probe,
+          args: HOSTILE_ARGS,
+          user: 'nobody',
+          workingDirectory: box.work,
+          environment: { GREETING: 'hello world', QUOTES: `'"$x`, LINES: 'one\ntwo', SPACES: '  a\tb  ' },
+          umask: '0027',
+          limits: { nofile: 4096 },
+          restart: supervision === 'supervise-daemon' ? 'always' : 'no',
+          stdoutLog: `${box.logs}/out.log`,
+          stderrLog: `${box.logs}/out.log`,
+        });
+      });
+      afterAll(() => box?.cleanup([entry]));
+
+      step('start runs the program with the exact argv, user, directory, environment, umask and limits', async () => {
+        const { status, output } = await box.rc(entry, 'start');
+        expect(output).not.toMatch(/ERROR/);
+        expect(status).toBe(0);
+        const seen = await box.running();
+        expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS]);
+        expect(seen.uid).toBe(65534);
+        expect(seen.cwd).toBe(box.work);
+        expect(seen.env.get('GREETING')).toBe('hello world');
+        expect(seen.env.get('QUOTES')).toBe(`'"$x`);
+        expect(seen.env.get('LINES')).toBe('one\ntwo');
+        expect(seen.env.get('SPACES')).toBe('  a\tb  ');
+        expect(seen.umask).toBe('0027');
+        expect(seen.nofile).toEqual([4096, 4096]);
+      });
+
+      step('standard output and standard error can share one log', async () => {
+        const { pid } = await box.running();
+        const log = `${box.logs}/out.log`;
+        const deadline = Date.now() + 5000;
+        while (!(box.read(log).includes(`probe ${pid} started`) && box.read(log).includes(`probe ${pid} stderr`)) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(box.read(log)).toContain(`probe ${pid} started`);
+        expect(box.read(log)).toContain(`probe ${pid} stderr`);
+      });
+
+      step('restart replaces the process', async () => {
+        const before = box.liveProbes();
+        expect(before).toHaveLength(1);
+        expect((await box.rc(entry, 'restart')).status).toBe(0);
+        const seen = await box.running();
+        expect(seen.pid).not.toBe(before[0]);
+        expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS]);
+      });
+
+      step('stop leaves no process behind', async () => {
+        expect((await box.rc(entry, 'stop')).status).toBe(0);
+        const deadline = Date.now() + 5000;
+        while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(box.liveProbes()).toEqual([]);
+        expect((await box.rc(entry, 'status')).status).toBe(3);
+      });
+    },
+  );
+}
+
+describeWithTools(['openrc-run', 'supervise-daemon'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+  'real OpenRC: kill finds a program that is a script by its interpreter\'s argument',
   () => {
     let box: OpenrcSandbox;
-    const family = uniqueName('isvf');
-    const entry = `${family}.web`;
+    const name = uniqueName('isvscript');
+    let script: string;
+    const running = () => liveProcesses((_, argv) => argv[1] === script);
 
     beforeAll(async () => {
       box = new OpenrcSandbox();
-      await box.generate({
-        name: 'web',
-        family,
-        command: box.probe,
-        args: HOSTILE_ARGS,
-        user: 'nobody',
-        workingDirectory: box.work,
-        environment: { GREETING: 'hello world', QUOTES: `'"$x` },
-        umask: '0027',
-        limits: { nofile: 4096 },
-      });
+      script = join(box.bin, 'loop.sh');
+      writeFileSync(script, '#!/bin/sh\nwhile :; do sleep 1; done\n', { mode: 0o755 });
+      await box.generate({ name, command: script, user: 'nobody', restart: 'always' });
     });
-    afterAll(() => box?.cleanup([entry]));
-
-    test('start runs the program with the exact argv, user, directory, environment, umask and limits', async () => {
-      const { status, output } = box.rc(entry, 'start');
-      expect(output).not.toMatch(/ERROR/);
-      expect(status).toBe(0);
-      const seen = await box.waitForRecord(1);
-      expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS]);
-      expect(seen.uid).toBe(65534);
-      expect(seen.cwd).toBe(box.work);
-      expect(seen.env.get('GREETING')).toBe('hello world');
-      expect(seen.env.get('QUOTES')).toBe(`'"$x`);
-      expect(seen.umask).toBe('0027');
-      expect(seen.nofile).toEqual([4096, 4096]);
+    afterAll(async () => {
+      for (const pid of running()) process.kill(pid, 'SIGKILL');
+      await box?.cleanup([name]);
     });
 
-    test('status reports it started', () => {
-      expect(box.rc(entry, 'status').status).toBe(0);
-    });
-
-    test('restart replaces the process', async () => {
-      const before = box.liveProbes();
-      expect(before).toHaveLength(1);
-      expect(box.rc(entry, 'restart').status).toBe(0);
-      const seen = await box.waitForRecord(2);
-      expect(box.liveProbes()).toEqual([seen.pid]);
-      expect(seen.pid).not.toBe(before[0]);
-    });
-
-    test('stop leaves no process behind', async () => {
-      expect(box.rc(entry, 'stop').status).toBe(0);
-      const deadline = Date.now() + 5000;
-      while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(box.liveProbes()).toEqual([]);
-      expect(box.rc(entry, 'status').status).toBe(3);
+    step('kill sends SIGKILL to the supervisor and to the interpreter running the script', async () => {
+      expect((await box.rc(name, 'start')).status).toBe(0);
+      const [pid] = await waitFor('the script running', () => running().length === 1 && running());
+      expect((await box.rc(name, 'kill')).status).toBe(0);
+      await waitFor('no supervisor and no script', () => box.supervisors(name).length === 0 && running().length === 0);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(running()).toEqual([]);
+      expect(pid).toBeGreaterThan(0);
     });
   },
 );

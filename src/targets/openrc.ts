@@ -2,6 +2,8 @@ import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.
 import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
+import { gentooFiles } from './gentoo.js';
+import { OPENRC_VARIABLES, OPENRC_VARIABLE_NAMES, variableDoc } from './openrc-vars.js';
 import { plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
 
@@ -20,19 +22,29 @@ export interface ConfVar {
  */
 const SHELL_RESERVED = ['IFS', 'PATH', 'ENV', 'CDPATH', 'PS1', 'PS2', 'PS4', 'OPTIND', 'OPTARG', 'SVCNAME'];
 const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_'];
-/** OpenRC's own variables (openrc-run(8)) and this script's, all lowercase. */
-const OPENRC_VARIABLES = new Set(
+/**
+ * openrc-run(8)'s variables this script does not set, and names openrc-run.sh
+ * assigns itself; lowercase names starting with "_" are refused too (the
+ * scratch variables of openrc-run.sh and of the generic script).
+ */
+const OTHER_OPENRC_VARIABLES = new Set(
   (
-    'name description command command_args command_args_background command_args_foreground command_background ' +
-    'command_user command_progress pidfile procname directory chroot umask input_file output_log error_log ' +
-    'output_logger error_logger retry stopsig stopgroup supervisor respawn_delay respawn_max respawn_period ' +
-    'extra_commands extra_started_commands extra_stopped_commands required_dirs required_files ' +
-    'start_stop_daemon_args supervise_daemon_args capabilities secbits no_new_privs notify ' +
-    'healthcheck_timer healthcheck_delay start_inactive in_background_fake opts ' +
-    'reload_signal config_check environment_file'
+    'name command_args_background command_args_foreground command_progress procname chroot input_file ' +
+    'output_logger error_logger stopsig stopgroup extra_commands extra_started_commands extra_stopped_commands ' +
+    'required_dirs required_files supervise_daemon_args capabilities secbits no_new_privs notify ' +
+    'healthcheck_timer healthcheck_delay start_inactive in_background_fake opts lsbh shebang'
   ).split(' '),
 );
 
+/** Respawn settings under supervise-daemon: 1 s apart, at most 5 within a minute. */
+const RESPAWN = { delay: '1', max: '5', period: '60' };
+
+/**
+ * OpenRC names for the abstract dependencies, as the service-script guide
+ * advises: the network is a soft `use net` (a blanket `need net` is wrong
+ * for servers happy with 0.0.0.0), syslog daemons provide `logger`, NTP
+ * clients `ntp-client`; local filesystems are a hard `need localmount`.
+ */
 const DEPENDENCY = {
   requires: { network: ['use', 'net'], syslog: ['use', 'logger'], time: ['use', 'ntp-client'], localfs: ['need', 'localmount'] },
   after: { network: ['after', 'net'], syslog: ['after', 'logger'], time: ['after', 'ntp-client'], localfs: ['after', 'localmount'] },
@@ -43,8 +55,15 @@ export function openrcNames(svc: Service): { base: string; entry: string } {
   return { base, entry: svc.family ? `${svc.family}.${svc.name}` : svc.name };
 }
 
-function supervised(svc: Service): boolean {
+/** Foreground programs with restart on run under supervise-daemon; it cannot leave one dead, so "no" uses start-stop-daemon. */
+export function supervised(svc: Service): boolean {
   return !svc.daemonizes && svc.restart !== 'no';
+}
+
+/** `user[:group]` for command_user, or undefined for root:root. */
+export function commandUser(svc: Service): string | undefined {
+  const user = svc.user ?? (svc.group ? 'root' : undefined);
+  return user && (svc.group ? `${user}:${svc.group}` : user);
 }
 
 function dependencies(svc: Service): Record<'need' | 'use' | 'after', string[]> {
@@ -61,47 +80,48 @@ function dependencies(svc: Service): Record<'need' | 'use' | 'after', string[]> 
   return out;
 }
 
+/** The variables this service's conf.d sets, in the order of OPENRC_VARIABLES, then its environment. */
 export function confVars(svc: Service): ConfVar[] {
   const { entry } = openrcNames(svc);
-  const vars: ConfVar[] = [
-    { name: 'description', value: svc.description, doc: `One line shown by "rc-service ${entry} describe".` },
-    { name: 'command', value: svc.command, doc: 'Absolute path of the program.' },
-  ];
-  const add = (name: string, value: string | string[] | undefined, doc: string, exported = false) => {
-    if (value !== undefined && value.length > 0) vars.push({ name, value, doc, exported });
+  const values = new Map<string, string | string[]>();
+  const set = (name: string, value: string | string[] | undefined) => {
+    if (value !== undefined && value.length > 0) values.set(name, value);
   };
-  add('command_args', svc.args, 'Arguments of the program, as shell words: OpenRC evaluates this once, so each argument is quoted for that evaluation.');
-  const user = svc.user ?? (svc.group ? 'root' : undefined);
-  add('command_user', user && (svc.group ? `${user}:${svc.group}` : user), 'user[:group] the program runs as.');
-  add('directory', svc.workingDirectory, 'Directory the program starts in.');
-  add('umask', svc.umask, 'File mode creation mask of the program.');
-  add(
-    'rc_ulimit',
-    svc.limits.map(([limit, value]) => `-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]} ${value}`).join(' '),
-    'Resource limits, in the shell\'s "ulimit" syntax (-n open files, -u processes, -c core size).',
-  );
-  add('start_stop_daemon_args', svc.nice === undefined ? undefined : ['--nicelevel', String(svc.nice)], 'Extra supervisor options: here the scheduling priority (-20 first .. 19 last).');
+  set('description', svc.description);
+  set('command', svc.command);
+  set('command_args', svc.args);
+  set('command_user', commandUser(svc));
+  set('directory', svc.workingDirectory);
+  set('umask', svc.umask);
+  set('rc_ulimit', svc.limits.map(([limit, value]) => `-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]} ${value}`).join(' '));
+  set('start_stop_daemon_args', svc.nice === undefined ? undefined : ['--nicelevel', String(svc.nice)]);
   if (svc.daemonizes) {
-    add('pidfile', svc.pidfile, 'Pidfile the program writes itself when it forks (it daemonizes on its own).');
+    set('pidfile', svc.pidfile);
   } else if (supervised(svc)) {
-    add('supervisor', 'supervise-daemon', 'OpenRC\'s supervisor keeps the program in the foreground and respawns it when it exits.');
-    add('respawn_delay', '1', 'Seconds to wait before a respawn.');
-    add('respawn_max', '5', 'Give up after this many respawns within respawn_period ...');
-    add('respawn_period', '60', '... seconds.');
+    set('supervisor', 'supervise-daemon');
+    set('respawn_delay', RESPAWN.delay);
+    set('respawn_max', RESPAWN.max);
+    set('respawn_period', RESPAWN.period);
   } else {
-    add('command_background', 'true', 'The program stays in the foreground; start-stop-daemon backgrounds it and writes the pidfile. It is not respawned.');
+    set('command_background', 'true');
   }
-  add('retry', `${svc.stopSignal}/${svc.stopTimeout}/KILL/5`, 'Stop schedule: signal/seconds to wait, then SIGKILL.');
-  add('output_log', svc.stdoutLog, 'File the standard output of the program is appended to.');
-  add('error_log', svc.stderrLog, 'File the standard error of the program is appended to.');
-  add('reload_signal', svc.reloadSignal, `Signal sent by "rc-service ${entry} reload".`);
-  add('config_check', svc.configCheck, 'Command that checks the configuration, as shell words; run before start, before the stop half of restart and before reload.');
-  add('environment_file', svc.environmentFile, 'File of NAME=value lines exported to the program at start.');
+  set('retry', `${svc.stopSignal}/${svc.stopTimeout}/KILL/5`);
+  set('output_log', svc.stdoutLog);
+  set('error_log', svc.stderrLog);
+  set('reload_signal', svc.reloadSignal);
+  set('config_check', svc.configCheck);
+  set('environment_file', svc.environmentFile);
   const deps = dependencies(svc);
-  add('rc_need', deps.need.join(' '), 'Services that must be started first (hard dependency).');
-  add('rc_use', deps.use.join(' '), 'Services started first when they are in the runlevel. For one network interface only, set rc_need="net.eth0" instead of using net.');
-  add('rc_after', deps.after.join(' '), 'Services this one starts after, when both start (ordering only).');
-  for (const [name, value] of svc.environment) add(name, value, `Environment of the program.`, true);
+  set('rc_need', deps.need.join(' '));
+  set('rc_use', deps.use.join(' '));
+  set('rc_after', deps.after.join(' '));
+
+  const vars: ConfVar[] = OPENRC_VARIABLES.filter((v) => values.has(v.name)).map((v) => ({
+    name: v.name,
+    value: values.get(v.name)!,
+    doc: variableDoc(v.name, entry),
+  }));
+  for (const [name, value] of svc.environment) vars.push({ name, value, doc: 'Environment of the program.', exported: true });
   return vars;
 }
 
@@ -112,9 +132,45 @@ function commands(entry: string, svc: Service): CommandHelp[] {
     ...(svc.reloadSignal ? [{ name: 'reload', how: `${rc} reload: config check, then SIG${svc.reloadSignal}` }] : []),
     { name: 'kill', how: `${rc} kill: SIGKILL the program (and its supervisor), forget the pidfile` },
     { name: 'zap', how: `${rc} zap (OpenRC built-in: mark stopped, forget recorded state)` },
-    { name: 'foreground', how: `${rc} foreground: run in this terminal as the service would (only while stopped)` },
+    svc.daemonizes
+      ? { name: 'foreground', how: `${rc} foreground refuses: the program daemonizes itself (use its own foreground option)` }
+      : { name: 'foreground', how: `${rc} foreground: run in this terminal as the service would (only while stopped)` },
     { name: 'checkconfig', how: `${rc} checkconfig: run config_check` },
   ];
+}
+
+/** Everything the templates need: names, the set variables and the rest, commented. */
+function model(svc: Service) {
+  const { base, entry } = openrcNames(svc);
+  // Comment lines of at most 78 columns: "# name: " then the wrapped text.
+  const docLines = (name: string, doc: string) => wrap(doc, Math.max(40, 76 - name.length - 2));
+  const vars = confVars(svc).map((v) => ({ ...v, docLines: docLines(v.name, v.doc) }));
+  const setNames = new Set(vars.map((v) => v.name));
+  const documented = (service: string) =>
+    OPENRC_VARIABLES.map((v) => ({ name: v.name, example: v.example, docLines: docLines(v.name, variableDoc(v.name, service)) }));
+  return {
+    base,
+    entry,
+    family: svc.family,
+    vars,
+    unset: documented(entry).filter((v) => !setNames.has(v.name)),
+    all: documented(`${base}.NAME`),
+    commands: commands(entry, svc),
+  };
+}
+
+export type OpenrcModel = ReturnType<typeof model>;
+
+function warnings(svc: Service): string[] {
+  if (svc.daemonizes && svc.restart !== 'no') {
+    return [
+      `openrc: restart "${svc.restart}" is not carried for a program that daemonizes itself: supervise-daemon needs it in the foreground and start-stop-daemon never respawns`,
+    ];
+  }
+  if (svc.restart === 'on-failure' && supervised(svc)) {
+    return ['openrc: restart "on-failure" respawns after any exit, a clean one too: supervise-daemon does not tell them apart'];
+  }
+  return [];
 }
 
 export const openrc: Target = {
@@ -129,7 +185,12 @@ export const openrc: Target = {
     );
     for (const [name] of svc.environment) {
       const clash =
-        SHELL_RESERVED.includes(name) || RESERVED_PREFIXES.some((p) => name.startsWith(p)) || OPENRC_VARIABLES.has(name) || name.startsWith('rc_');
+        SHELL_RESERVED.includes(name) ||
+        RESERVED_PREFIXES.some((p) => name.startsWith(p)) ||
+        OPENRC_VARIABLE_NAMES.has(name) ||
+        OTHER_OPENRC_VARIABLES.has(name) ||
+        name.startsWith('rc_') ||
+        /^_[a-z0-9_]*$/.test(name);
       if (clash) {
         problems.push({
           path: `environment.${name}`,
@@ -137,25 +198,29 @@ export const openrc: Target = {
         });
       }
     }
+    for (const [limit, value] of svc.limits) {
+      if (limit === 'core' && value !== 0 && value !== 'unlimited') {
+        problems.push({
+          path: 'limits.core',
+          message: `${value} cannot be carried: rc_ulimit applies "ulimit -c", whose unit is 512 bytes in dash and 1024 in bash, so the size would depend on /bin/sh; expected 0 or "unlimited"`,
+        });
+      }
+    }
     return problems;
   },
 
   render(svc: Service, renderer: Renderer) {
-    const { base, entry } = openrcNames(svc);
-    const vars = confVars(svc).map((v) => ({ ...v, docLines: wrap(v.doc) }));
-    const m = { base, entry, family: svc.family, vars, commands: commands(entry, svc) };
-    const files: GeneratedFile[] = [
-      { path: `openrc/init.d/${base}`, mode: SCRIPT_MODE, content: renderer.render('openrc/init.d.ejs', { svc, m }) },
-    ];
-    if (svc.family) {
-      files.push({ path: `openrc/init.d/${entry}`, mode: LINK_MODE, linkTarget: base });
-      files.push({ path: `openrc/conf.d/${base}`, mode: DATA_MODE, content: renderer.render('openrc/conf.d-family.ejs', { svc, m }) });
+    const m = model(svc);
+    const initd = renderer.render('openrc/init.d.ejs', { svc, m });
+    const confd = renderer.render('openrc/conf.d.ejs', { svc, m });
+    const familyConfd = svc.family ? renderer.render('openrc/conf.d-family.ejs', { svc, m }) : undefined;
+    const files: GeneratedFile[] = [{ path: `openrc/init.d/${m.base}`, mode: SCRIPT_MODE, content: initd }];
+    if (familyConfd !== undefined) {
+      files.push({ path: `openrc/init.d/${m.entry}`, mode: LINK_MODE, linkTarget: m.base });
+      files.push({ path: `openrc/conf.d/${m.base}`, mode: DATA_MODE, content: familyConfd });
     }
-    files.push({ path: `openrc/conf.d/${entry}`, mode: DATA_MODE, content: renderer.render('openrc/conf.d.ejs', { svc, m }) });
-    const warnings =
-      svc.restart === 'on-failure' && supervised(svc)
-        ? ['openrc: restart "on-failure" respawns after any exit, a clean one too: supervise-daemon does not tell them apart']
-        : [];
-    return { files, warnings };
+    files.push({ path: `openrc/conf.d/${m.entry}`, mode: DATA_MODE, content: confd });
+    files.push(...gentooFiles(svc, m, renderer, { initd, confd, familyConfd }));
+    return { files, warnings: warnings(svc) };
   },
 };

@@ -1,0 +1,33 @@
+import { DATA_MODE, type GeneratedFile } from '../files.js';
+import type { Renderer } from '../render.js';
+import type { Service } from '../spec/types.js';
+import type { OpenrcModel } from './openrc.js';
+
+export interface OpenrcTexts {
+  initd: string;
+  confd: string;
+  familyConfd: string | undefined;
+}
+
+/**
+ * The same OpenRC files laid out for a Gentoo overlay (devmanual,
+ * install functions): files/<base>.initd and files/<entry>.confd for
+ * newinitd/newconfd, and the ebuild lines that install them, link the
+ * instance, depend on the account (GLEP 81) and tell the admin how to enable it.
+ */
+export function gentooFiles(svc: Service, m: OpenrcModel, renderer: Renderer, texts: OpenrcTexts): GeneratedFile[] {
+  const installs = [{ file: `${m.base}.initd`, helper: 'newinitd', name: m.base }];
+  if (texts.familyConfd !== undefined) installs.push({ file: `${m.base}.confd`, helper: 'newconfd', name: m.base });
+  installs.push({ file: `${m.entry}.confd`, helper: 'newconfd', name: m.entry });
+  const accounts = [...(svc.user ? [`acct-user/${svc.user}`] : []), ...(svc.group ? [`acct-group/${svc.group}`] : [])];
+
+  const files: GeneratedFile[] = [{ path: `gentoo/files/${m.base}.initd`, mode: DATA_MODE, content: texts.initd }];
+  if (texts.familyConfd !== undefined) files.push({ path: `gentoo/files/${m.base}.confd`, mode: DATA_MODE, content: texts.familyConfd });
+  files.push({ path: `gentoo/files/${m.entry}.confd`, mode: DATA_MODE, content: texts.confd });
+  files.push({
+    path: `gentoo/${m.entry}.ebuild-snippet`,
+    mode: DATA_MODE,
+    content: renderer.render('openrc/ebuild-snippet.ejs', { svc, m: { ...m, installs, accounts } }),
+  });
+  return files;
+}
