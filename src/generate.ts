@@ -2,10 +2,10 @@ import type { GeneratedFile } from './files.js';
 import { Renderer } from './render.js';
 import { SpecError } from './spec/normalize.js';
 import type { Service } from './spec/types.js';
-import { targetProblems, TARGETS, type TargetId } from './targets/index.js';
+import { DEFAULT_TARGET_IDS, targetProblems, TARGETS, type TargetId } from './targets/index.js';
 
 export interface GenerateOptions {
-  /** Which init systems to generate for; default all three. */
+  /** Which targets to generate for; default the three init systems (openrc, rcd, systemd), without the gentoo overlay. */
   targets?: readonly TargetId[];
   /**
    * Directories whose `<target>/<file>.ejs` override the built-in template of
@@ -32,7 +32,7 @@ export interface NamedService {
  * some value cannot be carried by a requested target.
  */
 export function generateFiles(services: readonly NamedService[], options: GenerateOptions = {}): Generated {
-  const wanted = new Set(options.targets ?? TARGETS.map((t) => t.id));
+  const wanted = new Set(options.targets ?? DEFAULT_TARGET_IDS);
   const targets = TARGETS.filter((t) => wanted.has(t.id));
   const problems = targetProblems(services, options.targets);
   if (problems.length > 0) throw new SpecError(problems);
@@ -57,5 +57,6 @@ export function generateFiles(services: readonly NamedService[], options: Genera
     for (const file of target.renderShared?.(services.map((s) => s.service), renderer) ?? []) byPath.set(file.path, file);
   }
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, warnings };
+  // The overlay repeats OpenRC's warnings; say each once.
+  return { files, warnings: [...new Set(warnings)] };
 }

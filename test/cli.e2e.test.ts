@@ -32,10 +32,21 @@ describe('init-service (the built CLI)', () => {
     expect(readlinkSync(join(out, 'openrc/init.d/restas.homesite'))).toBe('restas');
     expect(statSync(join(out, 'openrc/conf.d/restas.homesite')).mode & 0o777).toBe(0o644);
     expect(statSync(join(out, 'rcd/files/homesite.in')).mode & 0o777).toBe(0o755);
-    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/restas@.service', 'systemd/restas@homesite.service.d/instance.conf', 'gentoo/files/restas.initd', 'gentoo/restas.homesite.ebuild-snippet']) {
+    for (const f of ['rcd/pkg-plist', 'rcd/Makefile.snippet', 'systemd/restas@.service', 'systemd/restas@homesite.service.d/instance.conf']) {
       expect(statSync(join(out, f)).mode & 0o777).toBe(0o644);
     }
-    expect(r.stdout).toMatch(/13 files in/);
+    expect(r.stdout).toMatch(/9 files in/);
+    expect(existsSync(join(out, 'gentoo'))).toBe(false);
+  });
+
+  test('--target gentoo adds the overlay layout for packagers (opt-in)', () => {
+    const out = join(dir, 'overlay');
+    const r = cli(['generate', '--example', 'homesite', '--out', out, '--target', 'openrc,gentoo']);
+    expect(r.status).toBe(0);
+    for (const f of ['gentoo/files/restas.initd', 'gentoo/files/restas.confd', 'gentoo/files/restas.homesite.confd', 'gentoo/restas.homesite.ebuild-snippet']) {
+      expect(statSync(join(out, f)).mode & 0o777, f).toBe(0o644);
+    }
+    expect(readFileSync(join(out, 'gentoo/files/restas.initd'), 'utf8')).toBe(readFileSync(join(out, 'openrc/init.d/restas'), 'utf8'));
   });
 
   test('a second run changes nothing and keeps mtimes', () => {
@@ -86,7 +97,7 @@ describe('init-service (the built CLI)', () => {
     expect(cli(['generate']).status).toBe(2);
     const r = cli(['generate', '--example', 'homesite', '--target', 'upstart']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown target "upstart"; choose from openrc, rcd, systemd/);
+    expect(r.stderr).toMatch(/unknown target "upstart"; choose from openrc, gentoo, rcd, systemd/);
     expect(cli(['frobnicate']).status).toBe(2);
   });
 });

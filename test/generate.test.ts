@@ -23,12 +23,6 @@ describe('generate (programmatic API)', () => {
       { name: 'beta', family: 'sites', command: '/usr/bin/b' },
     ], { targets: ['openrc'] });
     expect(files.map((f) => f.path)).toEqual([
-      'gentoo/files/sites.alpha.confd',
-      'gentoo/files/sites.beta.confd',
-      'gentoo/files/sites.confd',
-      'gentoo/files/sites.initd',
-      'gentoo/sites.alpha.ebuild-snippet',
-      'gentoo/sites.beta.ebuild-snippet',
       'openrc/conf.d/sites',
       'openrc/conf.d/sites.alpha',
       'openrc/conf.d/sites.beta',

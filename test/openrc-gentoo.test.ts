@@ -23,7 +23,7 @@ function runSnippet(snippet: string, filesdir: string, image: string): string {
 }
 
 describe.each(fixtureNames())('Gentoo overlay output of %s', (name) => {
-  const files = generate(fixtureSpec(name), { targets: ['openrc'] }).files;
+  const files = generate(fixtureSpec(name), { targets: ['openrc', 'gentoo'] }).files;
   const text = (path: string) => files.find((f) => f.path === path)?.content;
   const initd = files.find((f) => f.path.startsWith('openrc/init.d/') && f.content !== undefined)!;
   const base = initd.path.split('/').pop()!;

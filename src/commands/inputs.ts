@@ -5,7 +5,7 @@ import { examplePath } from '../examples.js';
 import type { NamedService } from '../generate.js';
 import { loadSpecFile } from '../spec/load.js';
 import { SpecError } from '../spec/normalize.js';
-import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { DEFAULT_TARGET_IDS, TARGET_IDS, type TargetId } from '../targets/index.js';
 
 /** The spec options generate and install share. */
 export const SPEC_HELP = `  --spec PATH        service description (JSON, or YAML for .yaml/.yml), or a
@@ -13,7 +13,7 @@ export const SPEC_HELP = `  --spec PATH        service description (JSON, or YAM
   --example NAME     use a built-in example instead (homesite: the RESTAS site)`;
 
 export function parseTargets(list: string | undefined): TargetId[] {
-  if (list === undefined) return [...TARGET_IDS];
+  if (list === undefined) return [...DEFAULT_TARGET_IDS];
   const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of ids) {
     if (!(TARGET_IDS as readonly string[]).includes(id)) {

@@ -6,7 +6,7 @@ import type { GeneratedFile } from '../files.js';
 import { generateFiles } from '../generate.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
 import { checkTemplateOverrides } from '../render.js';
-import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { readTree } from '../verify/tree.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
@@ -96,7 +96,7 @@ export const installCommand: Command = {
     const live = root === '/';
     let targets: TargetId[];
     if (options.target !== undefined) targets = parseTargets(options.target);
-    else if (!live) targets = [...TARGET_IDS];
+    else if (!live) targets = [...DEFAULT_TARGET_IDS];
     else {
       targets = runningInitSystems();
       if (targets.length === 0) throw new UserError('cannot tell which init system runs here; pass --target openrc, rcd or systemd', 2);

@@ -1,7 +1,8 @@
 import { DATA_MODE, type GeneratedFile } from '../files.js';
 import type { Renderer } from '../render.js';
 import type { Service } from '../spec/types.js';
-import type { OpenrcModel } from './openrc.js';
+import { openrc, renderOpenrcTexts, type OpenrcModel } from './openrc.js';
+import type { Target } from './target.js';
 
 export interface OpenrcTexts {
   initd: string;
@@ -31,3 +32,18 @@ export function gentooFiles(svc: Service, m: OpenrcModel, renderer: Renderer, te
   });
   return files;
 }
+
+/**
+ * The overlay layout of the OpenRC files, for packagers: opt-in with
+ * `--target gentoo` (admins installing on their own machine use openrc/).
+ * It carries exactly what OpenRC carries, so it refuses what OpenRC refuses.
+ */
+export const gentoo: Target = {
+  id: 'gentoo',
+  title: 'Gentoo overlay (files/ and ebuild lines, for packagers)',
+  problems: (svc) => openrc.problems(svc),
+  render(svc: Service, renderer: Renderer) {
+    const { m, initd, confd, familyConfd, warnings } = renderOpenrcTexts(svc, renderer);
+    return { files: gentooFiles(svc, m, renderer, { initd, confd, familyConfd }), warnings };
+  },
+};

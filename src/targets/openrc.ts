@@ -2,7 +2,6 @@ import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.
 import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
-import { gentooFiles } from './gentoo.js';
 import { OPENRC_VARIABLES, OPENRC_VARIABLE_NAMES, variableDoc } from './openrc-vars.js';
 import { plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
@@ -210,17 +209,25 @@ export const openrc: Target = {
   },
 
   render(svc: Service, renderer: Renderer) {
-    const m = model(svc);
-    const initd = renderer.render('openrc/init.d.ejs', { svc, m });
-    const confd = renderer.render('openrc/conf.d.ejs', { svc, m });
-    const familyConfd = svc.family ? renderer.render('openrc/conf.d-family.ejs', { svc, m }) : undefined;
+    const { m, initd, confd, familyConfd } = renderOpenrcTexts(svc, renderer);
     const files: GeneratedFile[] = [{ path: `openrc/init.d/${m.base}`, mode: SCRIPT_MODE, content: initd }];
     if (familyConfd !== undefined) {
       files.push({ path: `openrc/init.d/${m.entry}`, mode: LINK_MODE, linkTarget: m.base });
       files.push({ path: `openrc/conf.d/${m.base}`, mode: DATA_MODE, content: familyConfd });
     }
     files.push({ path: `openrc/conf.d/${m.entry}`, mode: DATA_MODE, content: confd });
-    files.push(...gentooFiles(svc, m, renderer, { initd, confd, familyConfd }));
     return { files, warnings: warnings(svc) };
   },
 };
+
+/** The generic script and the conf.d files as text: the openrc/ tree and the Gentoo overlay both ship them. */
+export function renderOpenrcTexts(svc: Service, renderer: Renderer) {
+  const m = model(svc);
+  return {
+    m,
+    initd: renderer.render('openrc/init.d.ejs', { svc, m }),
+    confd: renderer.render('openrc/conf.d.ejs', { svc, m }),
+    familyConfd: svc.family ? renderer.render('openrc/conf.d-family.ejs', { svc, m }) : undefined,
+    warnings: warnings(svc),
+  };
+}

@@ -3,7 +3,7 @@ import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
 
-export type TargetId = 'openrc' | 'rcd' | 'systemd';
+export type TargetId = 'openrc' | 'gentoo' | 'rcd' | 'systemd';
 
 export interface TargetOutput {
   files: GeneratedFile[];

@@ -3,7 +3,7 @@ import type { Io } from '../commands/io.js';
 import { UserError } from '../errors.js';
 import { SpecError } from '../spec/normalize.js';
 import { SERVICE_SCHEMA } from '../spec/schema.js';
-import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { draftProblems } from './check.js';
 import type { Draft } from './draft.js';
 import { finish } from './finish.js';
@@ -34,7 +34,7 @@ export async function runWithoutQuestions(options: DefaultsOptions, io: Io, mach
       2,
     );
   }
-  const targets = options.targets ?? TARGET_IDS;
+  const targets = options.targets ?? DEFAULT_TARGET_IDS;
   const problems = draftProblems(draft, targets);
   if (problems.length > 0) throw new SpecError(problems, options.source);
   return finish(

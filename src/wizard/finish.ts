@@ -5,7 +5,7 @@ import { DATA_MODE, type GeneratedFile } from '../files.js';
 import { generateFiles } from '../generate.js';
 import { shWord } from '../escape.js';
 import { normalize } from '../spec/normalize.js';
-import { TARGET_IDS, type TargetId } from '../targets/index.js';
+import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { plan, writePlanned, type PlannedFile } from '../write.js';
 import { withoutRedundant } from './check.js';
 import { getField, inSchemaOrder, type Draft } from './draft.js';
@@ -85,7 +85,7 @@ export async function finish(outcome: Outcome, io: Io, machine: Machine, decide:
     io.stderr('Nothing written.\n');
     return 1;
   }
-  const targetFlag = outcome.targets.length === TARGET_IDS.length ? '' : ` --target ${outcome.targets.join(',')}`;
+  const targetFlag = outcome.targets.length === DEFAULT_TARGET_IDS.length && DEFAULT_TARGET_IDS.every((t) => outcome.targets.includes(t)) ? '' : ` --target ${outcome.targets.join(',')}`;
   io.stdout(
     `Regenerate without questions: init-service generate --spec ${shWord(`${out}/${specFile.path}`)} --out ${shWord(out)}${targetFlag}\n\n`,
   );

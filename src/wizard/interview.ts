@@ -3,7 +3,7 @@ import type { Io } from '../commands/io.js';
 import { askCheckbox, askConfirm, askSelect, askText, isCancel } from '../prompts.js';
 import type { Problem } from '../spec/check-schema.js';
 import { SpecError } from '../spec/normalize.js';
-import { TARGET_IDS, TARGETS, type TargetId } from '../targets/index.js';
+import { DEFAULT_TARGET_IDS, TARGETS, type TargetId } from '../targets/index.js';
 import { answerProblems, draftProblems, explain } from './check.js';
 import { getField, isWithin, schemaAt, setField, type Draft } from './draft.js';
 import type { Decisions, Outcome } from './finish.js';
@@ -46,7 +46,7 @@ const askingDecisions: Decisions = {
 
 async function interview(options: InterviewOptions, io: Io, machine: Machine): Promise<Outcome> {
   // What no question can fix (a field of another version, a file that is not an object) is refused up front.
-  const unaskable = options.initial === undefined ? [] : draftProblems(options.initial as Draft, TARGET_IDS).filter((p) => questionsFor(p).length === 0);
+  const unaskable = options.initial === undefined ? [] : draftProblems(options.initial as Draft, DEFAULT_TARGET_IDS).filter((p) => questionsFor(p).length === 0);
   if (unaskable.length > 0) throw new SpecError(unaskable, options.source);
   const initial = (options.initial ?? {}) as Draft;
 
@@ -59,7 +59,7 @@ async function interview(options: InterviewOptions, io: Io, machine: Machine): P
 
   const targets = await askCheckbox<TargetId>({
     message: 'Generate files for',
-    choices: TARGETS.map((t) => ({ value: t.id, name: t.title, checked: options.targets?.includes(t.id) ?? true })),
+    choices: TARGETS.map((t) => ({ value: t.id, name: t.title, checked: (options.targets ?? DEFAULT_TARGET_IDS).includes(t.id) })),
   });
   const ctx: Context = { machine, targets, draft: initial };
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generate, type GeneratedFile } from '../../src/index.js';
+import { generate, TARGET_IDS, type GeneratedFile } from '../../src/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -18,7 +18,8 @@ export function fixtureSpec(name: string): Record<string, unknown> {
 }
 
 export function fixtureFiles(name: string): GeneratedFile[] {
-  return generate(fixtureSpec(name)).files;
+  // Every target, the opt-in overlay included: the snapshots document all of it.
+  return generate(fixtureSpec(name), { targets: TARGET_IDS }).files;
 }
 
 export function isShellFile(file: GeneratedFile): boolean {

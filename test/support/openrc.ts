@@ -91,7 +91,7 @@ export class OpenrcSandbox {
 
   /** Generates the spec's OpenRC files into `out`, as the CLI writes them. */
   async generate(spec: Record<string, unknown>): Promise<void> {
-    const { files } = generate(spec, { targets: ['openrc'] });
+    const { files } = generate(spec, { targets: ['openrc', 'gentoo'] });
     await writePlanned(await plan(files, this.out));
   }
 
