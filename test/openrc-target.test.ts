@@ -59,7 +59,7 @@ describe('OpenRC field mapping', () => {
   });
 
   test('the ebuild snippet depends on the accounts it runs as, not on root', () => {
-    const snippet = (spec: Record<string, unknown>) => openrc(spec).files.find((f) => f.path.endsWith('.ebuild-snippet'))!.content!;
+    const snippet = (spec: Record<string, unknown>) => generate({ ...base, ...spec }, { targets: ['gentoo'] }).files.find((f) => f.path.endsWith('.ebuild-snippet'))!.content!;
     expect(snippet({ user: 'www', group: 'web' })).toContain("RDEPEND+=' acct-user/www acct-group/web'");
     expect(snippet({ user: 'root', group: 'web' })).toContain("RDEPEND+=' acct-group/web'");
     expect(snippet({ user: 'root' })).not.toContain('RDEPEND');
