@@ -1,5 +1,4 @@
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { generateFiles } from '../generate.js';
 import { checkTemplateOverrides } from '../render.js';
@@ -7,6 +6,7 @@ import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
+import { parseCommandArgs } from './args.js';
 
 export { loadServices, parseTargets } from './inputs.js';
 
@@ -22,28 +22,19 @@ ${SPEC_HELP}
   --json             print a manifest (path, mode, link target, sha256, state) as JSON`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        spec: { type: 'string', multiple: true },
-        example: { type: 'string' },
-        out: { type: 'string' },
-        target: { type: 'string' },
-        templates: { type: 'string', multiple: true },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        check: { type: 'boolean' },
-        json: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}; run init-service generate --help`, 2);
-  }
+  return parseCommandArgs('init-service generate', args, {
+    spec: { type: 'string', multiple: true },
+    example: { type: 'string' },
+    out: { type: 'string' },
+    target: { type: 'string' },
+    templates: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    check: { type: 'boolean' },
+    json: { type: 'boolean' },
+    debug: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false).values;
 }
 
 type Mode = 'write' | 'dry-run' | 'check';

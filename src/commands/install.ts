@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import type { GeneratedFile } from '../files.js';
 import { generateFiles } from '../generate.js';
@@ -12,6 +11,7 @@ import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
+import { parseCommandArgs } from './args.js';
 
 export const INSTALL_HELP = `Usage: init-service install (DIR | --spec PATH... | --example NAME) [options]
 
@@ -38,28 +38,19 @@ could not be enabled; 2 invalid description or usage. Nothing is written
 when installing is refused or fails.`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        spec: { type: 'string', multiple: true },
-        example: { type: 'string' },
-        root: { type: 'string' },
-        prefix: { type: 'string' },
-        target: { type: 'string' },
-        templates: { type: 'string', multiple: true },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        enable: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}; run init-service install --help`, 2);
-  }
+  return parseCommandArgs('init-service install', args, {
+    spec: { type: 'string', multiple: true },
+    example: { type: 'string' },
+    root: { type: 'string' },
+    prefix: { type: 'string' },
+    target: { type: 'string' },
+    templates: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    enable: { type: 'boolean' },
+    debug: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, true);
 }
 
 /** The init systems this machine runs (for installing into / without --target). */

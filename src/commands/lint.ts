@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { detectKind, formatFinding, lintScript, LINT_RULES, type Finding, type ScriptKind } from '../lint/index.js';
 import type { Command, Io } from './io.js';
+import { parseCommandArgs } from './args.js';
 
 export const LINT_HELP = `Usage: init-service lint [options] FILE...
 
@@ -19,22 +19,13 @@ Exit status: 0 no errors (warnings allowed); 1 errors found; 2 usage, or a
 FILE that cannot be read or is neither kind of script.`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        format: { type: 'string' },
-        type: { type: 'string' },
-        rules: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        debug: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}; run init-service lint --help`, 2);
-  }
+  return parseCommandArgs('init-service lint', args, {
+    format: { type: 'string' },
+    type: { type: 'string' },
+    rules: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    debug: { type: 'boolean' },
+  }, true);
 }
 
 export const lintCommand: Command = {

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import type { CheckResult } from '../verify/run.js';
 import type { Command, Io } from './io.js';
+import { parseCommandArgs } from './args.js';
 
 export const VERIFY_HELP = `Usage: init-service verify DIR [options]
 
@@ -20,22 +20,13 @@ Exit status: 0 every check passed (or was skipped); 1 a check failed (or,
 with --strict, was skipped); 2 usage.`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        strict: { type: 'boolean' },
-        'max-exposure': { type: 'string' },
-        json: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}; run init-service verify --help`, 2);
-  }
+  return parseCommandArgs('init-service verify', args, {
+    strict: { type: 'boolean' },
+    'max-exposure': { type: 'string' },
+    json: { type: 'boolean' },
+    debug: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, true);
 }
 
 export const verifyCommand: Command = {

@@ -1,9 +1,9 @@
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { readSpecFile } from '../spec/load.js';
 import { realMachine } from '../wizard/machine.js';
 import type { Command, Io } from './io.js';
+import { parseCommandArgs } from './args.js';
 
 export const WIZARD_HELP = `Usage: init-service [wizard] [--spec FILE] [options]   (on a terminal)
 
@@ -19,24 +19,15 @@ export const WIZARD_HELP = `Usage: init-service [wizard] [--spec FILE] [options]
   --force            with --yes: overwrite files that differ from the generated ones`;
 
 function parse(args: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...args],
-      options: {
-        spec: { type: 'string' },
-        yes: { type: 'boolean', short: 'y' },
-        out: { type: 'string' },
-        target: { type: 'string' },
-        force: { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new UserError(`${(error as Error).message}; run init-service --help`, 2);
-  }
+  return parseCommandArgs('init-service', args, {
+    spec: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    out: { type: 'string' },
+    target: { type: 'string' },
+    force: { type: 'boolean' },
+    debug: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false).values;
 }
 
 /**

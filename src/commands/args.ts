@@ -1,0 +1,22 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * node:util parseArgs, strict, with a usage error (exit 2) that says where
+ * the help is: `--frobnicate` gets "Unknown option ...; run init-service
+ * generate --help".
+ */
+export function parseCommandArgs<const O extends Options, const P extends boolean>(
+  helpCommand: string,
+  args: readonly string[],
+  options: O,
+  allowPositionals: P,
+) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}; run ${helpCommand} --help`, 2);
+  }
+}
