@@ -195,3 +195,12 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
     });
   },
 );
+
+describe('reading Exec*= words back (the staged root stubs each program)', () => {
+  test('unquoteExecWord inverts systemdExecArg for every hostile value', async () => {
+    const { systemdExecArg } = await import('../src/escape.js');
+    const { unquoteExecWord } = await import('../src/verify/systemd-root.js');
+    const values = ['/usr/bin/x', '', 'a b', '50%', '%%n', '$HOME', '$$', 'it\'s', '"q"', 'back\\', 'tab\there', 'line\nbreak', '\u0001', 'héllo ✓', ';'];
+    for (const value of values) expect(unquoteExecWord(systemdExecArg(value))).toBe(value);
+  });
+});

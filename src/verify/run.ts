@@ -1,8 +1,9 @@
-import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Command } from '../commands/io.js';
 import { mapPool } from '../pool.js';
+import { stageSystemdRoot } from './systemd-root.js';
 import { concreteUnits, isShellPath, readTree, type TreeEntry } from './tree.js';
 import { runTool, type RunTool } from './tools.js';
 
@@ -104,7 +105,7 @@ async function dashSyntax(dir: string, tree: readonly TreeEntry[], run: RunTool)
 async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposure: number | undefined): Promise<CheckResult[]> {
   const units = concreteUnits(tree.map((e) => e.path));
   if (units.length === 0) return [];
-  const root = await stageSystemdRoot(tree);
+  const root = await stageRoot(tree);
   try {
     const perUnit = await mapPool(units, availableParallelism(), async ({ unit }): Promise<CheckResult[]> => {
       const path = `systemd/${unit}`;
@@ -141,54 +142,13 @@ async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposu
   }
 }
 
-const SYSTEMD_UNIT_DIRS = ['/lib/systemd/system', '/usr/lib/systemd/system'];
-
-async function stageSystemdRoot(tree: readonly TreeEntry[]): Promise<string> {
+async function stageRoot(tree: readonly TreeEntry[]): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'init-service-verify-'));
-  const unitDir = join(root, 'etc/systemd/system');
-  const libDir = join(root, 'usr/lib/systemd/system');
-  await mkdir(unitDir, { recursive: true });
-  await mkdir(libDir, { recursive: true });
-  for (const dir of SYSTEMD_UNIT_DIRS) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names) if (name.endsWith('.target')) await copyFile(join(dir, name), join(libDir, name)).catch(() => undefined);
-  }
-  const systemdFiles = tree.filter((e) => e.path.startsWith('systemd/'));
-  for (const e of systemdFiles) {
-    const dest = join(unitDir, e.path.slice('systemd/'.length));
-    await mkdir(dirname(dest), { recursive: true });
-    if (e.kind === 'symlink') await symlink(e.linkTarget!, dest);
-    else await writeFile(dest, e.content ?? '');
-  }
-  const text = systemdFiles.map((e) => e.content ?? '').join('\n');
-  for (const program of execPrograms(text)) {
-    const stub = join(root, program);
-    await mkdir(dirname(stub), { recursive: true });
-    await writeFile(stub, '#!/bin/sh\nexit 0\n');
-    await chmod(stub, 0o755);
-  }
-  const ours = new Set(systemdFiles.map((e) => e.path.slice('systemd/'.length)));
-  for (const dep of dependencyUnits(text)) {
-    if (dep.endsWith('.service') && !ours.has(dep) && !dep.includes('%')) {
-      await writeFile(join(libDir, dep), '[Service]\nExecStart=/bin/true\n', { flag: 'w' });
-    }
-  }
+  const units = tree
+    .filter((e) => e.path.startsWith('systemd/'))
+    .map((e) => ({ path: e.path.slice('systemd/'.length), content: e.content, linkTarget: e.kind === 'symlink' ? e.linkTarget : undefined }));
+  stageSystemdRoot(root, units);
   return root;
-}
-
-/** The programs of Exec*= lines (first word, unquoted, without the `-@:+!` prefixes). */
-export function execPrograms(unit: string): string[] {
-  const programs = new Set<string>();
-  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) {
-    const word = match[2]!;
-    const program = word.startsWith('"') ? (JSON.parse(word) as string) : word;
-    if (program.startsWith('/') && !program.includes('%')) programs.add(program);
-  }
-  return [...programs].sort();
-}
-
-function dependencyUnits(unit: string): string[] {
-  return [...unit.matchAll(/^(?:Requires|Requisite|Wants|BindsTo|PartOf|After|Before)=(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
 }
 
 /**

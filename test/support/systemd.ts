@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GeneratedFile } from '../../src/index.js';
+import { copySystemTargets, stageSystemdRoot, writeUnitFiles } from '../../src/verify/systemd-root.js';
 
-/** Where distributions install systemd's own units. */
-const SYSTEM_UNIT_DIRS = ['/lib/systemd/system', '/usr/lib/systemd/system'];
+export { execPrograms } from '../../src/verify/systemd-root.js';
 
 /** The service manager binary, which `--test` makes parse units and print them without running anything. */
 export const SYSTEMD_BINARY = ['/lib/systemd/systemd', '/usr/lib/systemd/systemd'].find((p) => existsSync(p));
@@ -22,38 +22,6 @@ export function unitFiles(files: readonly GeneratedFile[]): { files: Record<stri
   const unit = dropIn ? dropIn.slice(0, -'.d/instance.conf'.length) : Object.keys(byPath).find((p) => p.endsWith('.service'));
   if (!unit) throw new Error(`no unit among ${units.map((u) => u.path).join(', ')}`);
   return { files: byPath, unit };
-}
-
-/** A word of an Exec*= line as this generator writes it: bare, or double-quoted with C escapes; `%%` and `$$` undone. */
-function execWord(word: string): string {
-  const text = word.startsWith('"') ? decodeCommandLine(word)[0]! : word;
-  return text.replaceAll('%%', '%').replaceAll('$$', '$');
-}
-
-/** The unit's Exec*= programs (first word, unquoted, `-@:+!` prefixes dropped). */
-export function execPrograms(unit: string): string[] {
-  const programs = new Set<string>();
-  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) programs.add(execWord(match[2]!));
-  return [...programs];
-}
-
-/** Units named by Requires=/Wants=/After= that systemd itself does not ship. */
-function dependencyUnits(unit: string): string[] {
-  return [...unit.matchAll(/^(?:Requires|Wants|After|Before)=(.+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
-}
-
-function copySystemTargets(to: string): void {
-  for (const dir of SYSTEM_UNIT_DIRS) {
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir)) if (f.endsWith('.target')) copyFileSync(join(dir, f), join(to, f));
-  }
-}
-
-function writeUnits(dir: string, files: Record<string, string>): void {
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
 }
 
 function withTempDir<T>(fn: (dir: string) => T): T {
@@ -77,24 +45,8 @@ function withTempDir<T>(fn: (dir: string) => T): T {
  */
 export function verifyUnit(files: Record<string, string>, unitToVerify: string): { status: number; stderr: string } {
   return withTempDir((root) => {
+    stageSystemdRoot(root, Object.entries(files).map(([path, content]) => ({ path, content })));
     const unitDir = join(root, 'etc/systemd/system');
-    const libDir = join(root, 'usr/lib/systemd/system');
-    mkdirSync(unitDir, { recursive: true });
-    mkdirSync(libDir, { recursive: true });
-    copySystemTargets(libDir);
-    const all = Object.values(files).join('\n');
-    for (const program of execPrograms(all)) {
-      const stub = join(root, program);
-      mkdirSync(dirname(stub), { recursive: true });
-      writeFileSync(stub, '#!/bin/sh\nexit 0\n');
-      chmodSync(stub, 0o755);
-    }
-    for (const dep of dependencyUnits(all)) {
-      if (existsSync(join(libDir, dep))) continue;
-      if (dep.endsWith('.service')) writeFileSync(join(libDir, dep), '[Service]\nExecStart=/bin/true\n');
-      if (dep.endsWith('.target')) writeFileSync(join(libDir, dep), '[Unit]\nDescription=stub\n');
-    }
-    writeUnits(unitDir, files);
     const result = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, join(unitDir, unitToVerify)], {
       encoding: 'utf8',
     });
@@ -115,7 +67,7 @@ export function securityExposure(
   limit: number,
 ): { exposure: number; status: number; stderr: string; report: string } {
   return withTempDir((dir) => {
-    writeUnits(dir, files);
+    writeUnitFiles(dir, Object.entries(files).map(([path, content]) => ({ path, content })));
     const result = spawnSync('systemd-analyze', ['security', '--offline=true', `--threshold=${Math.round(limit * 10)}`, '--no-pager', join(dir, unit)], {
       encoding: 'utf8',
       env: { ...process.env, SYSTEMD_COLORS: '0' },
@@ -140,7 +92,7 @@ export function dumpUnit(files: Record<string, string>, unit: string): { dump: s
   if (!SYSTEMD_BINARY) throw new Error('no systemd binary');
   return withTempDir((dir) => {
     copySystemTargets(dir);
-    writeUnits(dir, files);
+    writeUnitFiles(dir, Object.entries(files).map(([path, content]) => ({ path, content })));
     // Readable by nobody whatever the umask of the test run.
     chmodSync(dir, 0o755);
     for (const name of Object.keys(files)) {
