@@ -14,7 +14,8 @@ export const GENERATE_HELP = `Usage: init-service generate (--spec PATH... | --e
 
 ${SPEC_HELP}
   --out DIR          output directory (default: ./<name>-init; needed for several services)
-  --target LIST      comma-separated: openrc,rcd,systemd (default: all three)
+  --target LIST      comma-separated: openrc,rcd,systemd (default) and gentoo
+                     (the Gentoo overlay layout of the OpenRC files, for packagers)
   --templates DIR    override built-in templates by relative path (systemd/service.ejs, ...)
   --force            overwrite files that differ from what would be generated
   --dry-run          print the plan (files, modes, links) and a diff; write nothing
