@@ -7,11 +7,22 @@ export class SpecError extends Error {
   readonly problems: Problem[];
 
   constructor(problems: Problem[], source?: string) {
-    const sourced = problems.map((p) => ({ ...p, source: p.source ?? source }));
+    const sourced = problems.map((p) => {
+      const from = p.source ?? source;
+      return { path: printable(p.path), message: printable(p.message), ...(from === undefined ? {} : { source: printable(from) }) };
+    });
     super(sourced.map((p) => `${p.source ? `${p.source}: ` : ''}${p.path}: ${p.message}`).join('\n'));
     this.name = 'SpecError';
     this.problems = sourced;
   }
+}
+
+/**
+ * Text safe to print on a terminal: a control character (a file name, a YAML
+ * parser's message quoting the file) is shown as an escape, never sent.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -19,7 +19,8 @@ export interface ConfVar {
  * so these would change how OpenRC itself starts the service.
  */
 const SHELL_RESERVED = ['IFS', 'PATH', 'ENV', 'CDPATH', 'PS1', 'PS2', 'PS4', 'OPTIND', 'OPTARG', 'SVCNAME'];
-const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_'];
+// LD_: ld.so(8) would load what they name into every program openrc-run starts as root (start-stop-daemon, supervise-daemon).
+const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_', 'LD_'];
 /** OpenRC's own variables (openrc-run(8)) and this script's, all lowercase. */
 const OPENRC_VARIABLES = new Set(
   (

@@ -1,7 +1,7 @@
-import { rcSubrParam, rcSubrWords } from '../escape.js';
+import { rcSubrParam, rcSubrWords, shWords } from '../escape.js';
 import { DATA_MODE, SCRIPT_MODE } from '../files.js';
 import type { Renderer } from '../render.js';
-import type { Problem } from '../spec/check-schema.js';
+import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
 import { PATH_FIELDS, plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
@@ -32,6 +32,23 @@ export function accountTokens(rc: string): { user: string; group: string } {
   return { user: `%%${key}_USER%%`, group: `%%${key}_GROUP%%` };
 }
 const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
+/** A line that apply-slist deletes: it runs sed -e '/^@comment /d' over files/*.in too. */
+const COMMENT_LINE = /(^|\n)@comment /;
+
+/**
+ * Why a value cannot pass through the ports framework's apply-slist step
+ * (bsd.port.mk), which turns files/NAME.in into the installed script with
+ * `sed -e 's!%%KEY%%!value!g' ... -e '/^@comment /d'`: a %%KEY%% in a value
+ * would be replaced, and a line break followed by "@comment " would delete
+ * the rest of the value's line, quotes included.
+ */
+export function applySlistProblem(value: string): string | undefined {
+  if (SUB_LIST_TOKEN.test(value)) return 'the ports framework replaces %%WORD%% in files/*.in (SUB_LIST); expected no %%WORD%% sequence';
+  if (COMMENT_LINE.test(value)) {
+    return 'the ports framework deletes every line of files/*.in that starts with "@comment " (apply-slist), which would cut the value and its quotes; expected no line of the value to start with "@comment "';
+  }
+  return undefined;
+}
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]*$/;
 /** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds. */
 const NESTING_SENSITIVE = /[\\"$`]/;
@@ -87,6 +104,13 @@ function rcSubrLine(parts: readonly Part[], nested: boolean): string {
   }
   flush();
   return out.join(' ');
+}
+
+/** The "Default:" line of a variable's comment; a comment is one line, so a value with line breaks is only pointed to. */
+function defaultDoc(v: RcConfVar): string | undefined {
+  const text = v.words ? shWords(v.words) : v.value;
+  if (text === undefined) return undefined;
+  return /[\r\n]/.test(text) ? 'Default: as set below (the value has line breaks)' : `Default: ${text}`;
 }
 
 function logMask(svc: Service): string {
@@ -150,7 +174,7 @@ function model(svc: Service) {
       doc: 'Not set by default. rc.subr puts it before command_args, so here it holds options for daemon(8); the arguments of the program are fixed in command_args.',
     });
   }
-  const documented = vars.map((v) => ({ ...v, docLines: wrap(v.doc, 60) }));
+  const documented = vars.map((v) => ({ ...v, docLines: wrap(v.doc, 60), defaultDoc: defaultDoc(v) }));
 
   // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset
   // umask, nice and limits to the login class. chroot changes to "/", so sh returns to ${rc}_chdir.
@@ -210,21 +234,26 @@ export const rcd: Target = {
     if (svc.interpreter !== undefined && !/^\/[A-Za-z0-9_@%+=:,./-]*$/.test(svc.interpreter)) {
       problems.push({
         path: 'interpreter',
-        message: `${JSON.stringify(svc.interpreter)} cannot be carried: rc.subr evaluates command_interpreter in its pid check; expected a path of letters, digits and _ @ % + = : , . / -`,
+        message: `${quoteForMessage(svc.interpreter)} cannot be carried: rc.subr evaluates command_interpreter in its pid check; expected a path of letters, digits and _ @ % + = : , . / -`,
       });
     }
     const values: Array<[string, string]> = [
       ['description', svc.description],
-      ['command', svc.command],
+      ...PATH_FIELDS.flatMap((field): Array<[string, string]> => (svc[field] === undefined ? [] : [[field, svc[field]]])),
+      ...(svc.interpreter === undefined ? [] : [['interpreter', svc.interpreter] as [string, string]]),
       ...svc.args.map((a, i): [string, string] => [`args[${i}]`, a]),
       ...svc.environment.map(([n, v]): [string, string] => [`environment.${n}`, v]),
       ...(svc.configCheck ?? []).map((a, i): [string, string] => [`configCheck[${i}]`, a]),
     ];
     for (const [path, value] of values) {
-      if (SUB_LIST_TOKEN.test(value)) {
+      const why = applySlistProblem(value);
+      if (why) problems.push({ path, message: `${quoteForMessage(value)} cannot be carried: ${why}` });
+    }
+    for (const [name] of svc.environment) {
+      if (name.startsWith('LD_')) {
         problems.push({
-          path,
-          message: `${JSON.stringify(value)} cannot be carried: the ports framework replaces %%WORD%% in files/*.in (SUB_LIST); expected no %%WORD%% sequence`,
+          path: `environment.${name}`,
+          message: `cannot be set for rc.d: rc.subr puts ${rcName(svc)}_env in front of the whole start command (env ${name}=... daemon ...) and exports it for configtest, so the run-time linker (rtld(1)) would apply ${name} to programs that run as root, not only to the program; expected no LD_ variable (a wrapper script that sets it and execs the program can carry it)`,
         });
       }
     }
@@ -234,7 +263,7 @@ export const rcd: Target = {
         if (!PLAIN_WORD.test(value)) {
           problems.push({
             path,
-            message: `${JSON.stringify(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only, or daemonizes: false so that daemon(8) runs it`,
+            message: `${quoteForMessage(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only, or daemonizes: false so that daemon(8) runs it`,
           });
         }
       }

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { systemdDirectoryProblem, systemdEnvAssignment, systemdExecLine, systemdLineProblem, systemdPathProblem } from '../escape.js';
 import { DATA_MODE, type GeneratedFile } from '../files.js';
 import type { Renderer } from '../render.js';
-import type { Problem } from '../spec/check-schema.js';
+import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { HardeningProfile, Service } from '../spec/types.js';
 import type { CommandHelp } from './shared.js';
 import type { Target } from './target.js';
@@ -249,7 +249,7 @@ export const systemd: Target = {
   problems(svc: Service): Problem[] {
     const problems: Problem[] = [];
     const refuse = (path: string, value: string, why: string | undefined, accepted: string) => {
-      if (why) problems.push({ path, message: `${JSON.stringify(value)} cannot be written to a unit: ${why}; expected ${accepted}` });
+      if (why) problems.push({ path, message: `${quoteForMessage(value)} cannot be written to a unit: ${why}; expected ${accepted}` });
     };
     refuse('description', svc.description, systemdLineProblem(svc.description), 'one line without leading or trailing white space or a trailing backslash');
     const paths = ['command', 'workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const;
@@ -263,7 +263,7 @@ export const systemd: Target = {
     if (envFile !== undefined && /\/etc\/conf\.d(\/|$)/.test(envFile)) {
       problems.push({
         path: 'environmentFile',
-        message: `${JSON.stringify(envFile)} is OpenRC's shell configuration: a systemd unit must not read /etc/conf.d (Gentoo QA, install-qa-check.d/60systemd); expected a file such as /etc/default/${svc.name} or /etc/${svc.name}/env`,
+        message: `${quoteForMessage(envFile)} is OpenRC's shell configuration: a systemd unit must not read /etc/conf.d (Gentoo QA, install-qa-check.d/60systemd); expected a file such as /etc/default/${svc.name} or /etc/${svc.name}/env`,
       });
     }
     const long = (path: string, line: string) => {
