@@ -102,7 +102,8 @@ export function confVars(svc: Service): ConfVar[] {
   add('rc_need', deps.need.join(' '), 'Services that must be started first (hard dependency).');
   add('rc_use', deps.use.join(' '), 'Services started first when they are in the runlevel. For one network interface only, set rc_need="net.eth0" instead of using net.');
   add('rc_after', deps.after.join(' '), 'Services this one starts after, when both start (ordering only).');
-  for (const [name, value] of svc.environment) add(name, value, `Environment of the program.`, true);
+  // Not add(): an empty value is still a variable the program gets (VAR= is not unset VAR).
+  for (const [name, value] of svc.environment) vars.push({ name, value, doc: 'Environment of the program.', exported: true });
   return vars;
 }
 

@@ -18,6 +18,8 @@ export interface RcConfVar {
 }
 
 const DAEMON = '/usr/sbin/daemon';
+/** FreeBSD's PATH_MAX (1024, with the NUL). */
+const FREEBSD_PATH_MAX = 1023;
 const CHROOT = '/usr/sbin/chroot';
 const SH = '/bin/sh';
 /** Run by /bin/sh after chroot(8), which changes to the new root: back to rc.subr's directory, then the program. */
@@ -245,6 +247,12 @@ export const rcd: Target = {
       ...svc.environment.map(([n, v]): [string, string] => [`environment.${n}`, v]),
       ...(svc.configCheck ?? []).map((a, i): [string, string] => [`configCheck[${i}]`, a]),
     ];
+    for (const field of [...PATH_FIELDS, 'interpreter'] as const) {
+      const value = svc[field];
+      if (value !== undefined && Buffer.byteLength(value) > FREEBSD_PATH_MAX) {
+        problems.push({ path: field, message: `${quoteForMessage(value)} is too long for FreeBSD (${Buffer.byteLength(value)} bytes); expected a path of at most ${FREEBSD_PATH_MAX} bytes (PATH_MAX in sys/syslimits.h is 1024)` });
+      }
+    }
     for (const [path, value] of values) {
       const why = applySlistProblem(value);
       if (why) problems.push({ path, message: `${quoteForMessage(value)} cannot be carried: ${why}` });
@@ -259,11 +267,12 @@ export const rcd: Target = {
     }
     if (svc.daemonizes && svc.user) {
       // rc.subr: _doit="su -m $_user -c 'sh -c \"$_doit\"'" is read by root's login shell (csh or sh), then by sh.
+      // An empty argument is '' in the words, and su's single-quoted -c string would swallow those quotes.
       for (const [path, value] of values.filter(([p]) => p.startsWith('args[') || p.startsWith('environment.'))) {
-        if (!PLAIN_WORD.test(value)) {
+        if (!PLAIN_WORD.test(value) || (value === '' && path.startsWith('args['))) {
           problems.push({
             path,
-            message: `${quoteForMessage(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only, or daemonizes: false so that daemon(8) runs it`,
+            message: `${quoteForMessage(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only (an argument not empty), or daemonizes: false so that daemon(8) runs it`,
           });
         }
       }

@@ -181,8 +181,15 @@ export function execPrograms(unit: string): string[] {
   const programs = new Set<string>();
   for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) {
     const word = match[2]!;
-    const program = word.startsWith('"') ? (JSON.parse(word) as string) : word;
-    if (program.startsWith('/') && !program.includes('%')) programs.add(program);
+    let unquoted: string;
+    try {
+      unquoted = word.startsWith('"') ? (JSON.parse(word) as string) : word;
+    } catch {
+      continue; // a C escape JSON does not know: no stub, and verify says the program is missing
+    }
+    // Prefixes may sit inside the quotes; the path is taken as written apart from %% (specifiers).
+    const program = unquoted.replace(/^[-@:+!]+/, '').replaceAll('%%', '%');
+    if (program.startsWith('/') && !unquoted.replaceAll('%%', '').includes('%')) programs.add(program);
   }
   return [...programs].sort();
 }

@@ -24,16 +24,20 @@ export function unitFiles(files: readonly GeneratedFile[]): { files: Record<stri
   return { files: byPath, unit };
 }
 
-/** A word of an Exec*= line as this generator writes it: bare, or double-quoted with C escapes; `%%` and `$$` undone. */
+/**
+ * The program of an Exec*= line as systemd executes it: unquoted (C escapes),
+ * `%%` undone; `$` is not expanded in the program path (so "$$" would stay).
+ */
 function execWord(word: string): string {
   const text = word.startsWith('"') ? decodeCommandLine(word)[0]! : word;
-  return text.replaceAll('%%', '%').replaceAll('$$', '$');
+  return text.replaceAll('%%', '%');
 }
 
 /** The unit's Exec*= programs (first word, unquoted, `-@:+!` prefixes dropped). */
 export function execPrograms(unit: string): string[] {
   const programs = new Set<string>();
-  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) programs.add(execWord(match[2]!));
+  // Prefixes may also sit inside the quotes (":/opt/a$b"): systemd reads them from the unquoted word.
+  for (const match of unit.matchAll(/^Exec[A-Za-z]*=([-@:+!]*)("(?:[^"\\]|\\.)*"|\S+)/gm)) programs.add(execWord(match[2]!).replace(/^[-@:+!]+/, ''));
   return [...programs];
 }
 
@@ -76,6 +80,11 @@ function withTempDir<T>(fn: (dir: string) => T): T {
  * empty stderr.
  */
 export function verifyUnit(files: Record<string, string>, unitToVerify: string): { status: number; stderr: string } {
+  return verifyUnits(files, [unitToVerify]);
+}
+
+/** verifyUnit for many units at once (one staged root, one systemd-analyze run): what property tests use. */
+export function verifyUnits(files: Record<string, string>, unitsToVerify: readonly string[]): { status: number; stderr: string } {
   return withTempDir((root) => {
     const unitDir = join(root, 'etc/systemd/system');
     const libDir = join(root, 'usr/lib/systemd/system');
@@ -95,8 +104,9 @@ export function verifyUnit(files: Record<string, string>, unitToVerify: string):
       if (dep.endsWith('.target')) writeFileSync(join(libDir, dep), '[Unit]\nDescription=stub\n');
     }
     writeUnits(unitDir, files);
-    const result = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, join(unitDir, unitToVerify)], {
+    const result = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, ...unitsToVerify.map((u) => join(unitDir, u))], {
       encoding: 'utf8',
+      maxBuffer: 1 << 26,
     });
     return { status: result.status ?? -1, stderr: (result.stderr ?? '') + (result.error?.message ?? '') };
   });
