@@ -1,11 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, expect, test } from 'vitest';
+import { rcSubrWords, shAssign, shDefault, shEvalAssign, shWords, systemdEnvAssignment, systemdExecLine, systemdLineProblem, systemdLineValue, systemdNoncharacter } from '../src/escape.js';
 import { generate, SpecError, type GeneratedFile } from '../src/index.js';
 import { subListValues } from '../src/targets/rcd.js';
-import { dashEach, shellProblems, type ShellFile } from './support/batch.js';
+import { dashEach, EMIT, lists, shellProblems, type ShellFile } from './support/batch.js';
 import { applySlist } from './support/freebsd.js';
 import { HOSTILE } from './support/hostile.js';
 import { property } from './support/property.js';
@@ -162,22 +164,6 @@ function installedRcd(files: readonly GeneratedFile[]): { path: string; text: st
   return { path: script.path, text: applySlist(script.content!, { ...subListValues(make), PREFIX: '/usr/local', LOCALBASE: '/usr/local' }) };
 }
 
-/** A shell function printing its arguments as a list: the count, then each, NUL-terminated. */
-const EMIT = `_emit() { printf '%s\\0' "$#"; [ "$#" -eq 0 ] || printf '%s\\0' "$@"; }`;
-
-/** Reads what _emit printed: the lists, in order, and whatever NUL-terminated fields follow them. */
-function lists(output: string, count: number): { lists: string[][]; rest: string[] } {
-  const fields = output.split('\0').slice(0, -1);
-  const out: string[][] = [];
-  let i = 0;
-  for (let k = 0; k < count; k++) {
-    const n = Number(fields[i]);
-    if (!Number.isInteger(n)) throw new Error(`no list ${k} in ${JSON.stringify(output.slice(0, 200))}`);
-    out.push(fields.slice(i + 1, i + 1 + n));
-    i += 1 + n;
-  }
-  return { lists: out, rest: fields.slice(i) };
-}
 const spawned: string[] = [];
 afterAll(() => spawned.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -322,4 +308,51 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
 
     expect(problems, problems.join('\n\n')).toEqual([]);
   });
+});
+
+/** Any text a description can hold: no NUL, no lone surrogate. */
+const anyText = fc.string({ unit: 'binary', maxLength: 16 }).filter((s) => !s.includes('\0') && !/\p{Surrogate}/u.test(s));
+const anyList = fc.array(fc.oneof(anyText, fc.constantFrom(...HOSTILE)), { maxLength: 4 });
+
+describeWithTools(['dash', 'bash'])('the shell escapers, for random values (fast-check, one shell run each)', () => {
+  const samples = fc.sample(anyList, property(200));
+  const dir = mkdtempSync(join(tmpdir(), 'init-service-escapers-'));
+  spawned.push(dir);
+  const printer = join(dir, 'printer');
+  writeFileSync(printer, `#!/bin/sh\n${EMIT}\n_emit "$@"\n`, { mode: 0o755 });
+
+  for (const shell of ['dash', 'bash']) {
+    test(`${shell}: shWords, shAssign, shEvalAssign, rcSubrWords (nested, under sh -c) and shDefault give back every value`, () => {
+      const script = [EMIT, ...samples.flatMap((list) => {
+        const joined = list.join('');
+        return [
+          `_emit ${shWords(list)}`,
+          `v=${shAssign(joined)}; _emit "$v"`,
+          `v=${shEvalAssign(list)}; eval "set -- $v"; _emit "$@"`,
+          `_doit=${shAssign(`${printer} ${rcSubrWords(list, true)}`)}; eval "${shell} -c \\"$_doit\\""`,
+          `unset v; ${shDefault('v', joined)}; _emit "$v"`,
+        ];
+      })].join('\n');
+      writeFileSync(join(dir, 'run.sh'), script);
+      const result = spawnSync(shell, [join(dir, 'run.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      expect(result.stderr).toBe('');
+      const { lists: got } = lists(result.stdout, samples.length * 5);
+      samples.forEach((list, k) => {
+        const joined = list.join('');
+        expect(got.slice(k * 5, k * 5 + 5), JSON.stringify(list)).toEqual([list, [joined], list, list, [joined]]);
+      });
+    });
+  }
+});
+
+test('the systemd escapers, read back by the documented rules (systemd.syntax(7), fast-check)', () => {
+  const program = fc.tuple(fc.constantFrom('/usr/bin/x', '/opt/my app/50%/bin', '/opt/$HOME/x', '/opt/é ✓'), anyText.filter((s) => !/["'\\/]/.test(s))).map(([d, f]) => `${d}/${f}x`);
+  fc.assert(
+    fc.property(program, anyList, anyText, (prog, args, value) => {
+      expect(execArgv(systemdExecLine([prog, ...args]))).toEqual([prog, ...args]);
+      if (systemdNoncharacter(value) === undefined) expect(environmentAssignments(systemdEnvAssignment('A', value))).toEqual([['A', value]]);
+      if (systemdLineProblem(value) === undefined) expect(lineValue(systemdLineValue(value))).toBe(value);
+    }),
+    property(500),
+  );
 });

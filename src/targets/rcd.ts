@@ -52,7 +52,7 @@ export function applySlistProblem(value: string): string | undefined {
   return undefined;
 }
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]*$/;
-/** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds. */
+/** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds when an admin sets it. */
 const NESTING_SENSITIVE = /[\\"$`]/;
 
 /** rcorder(8) names for the abstract dependencies (rc.d scripts of the base system). */
@@ -89,19 +89,25 @@ export function portPath(value: string, token: '%%PREFIX%%' | '%%LOCALBASE%%' = 
 
 type Part = string | { param: string; fallback: string };
 
-/** Start-line text from words and rc.conf references, quoted for rc.subr's eval (and its nice layer when `nested`). */
-function rcSubrLine(parts: readonly Part[], nested: boolean): string {
+/**
+ * Start-line text from words and rc.conf references, quoted for one eval by
+ * rc.subr. Never for its ${name}_nice layer: rc.subr also runs
+ * `eval "export -- $${name}_env"` before every custom command (kill, zap,
+ * reload, configtest, foreground), which words quoted for two evaluations
+ * would break; nice goes in ${name}_prepend instead, which adds no layer.
+ */
+function rcSubrLine(parts: readonly Part[]): string {
   const out: string[] = [];
   let words: string[] = [];
   const flush = () => {
-    if (words.length > 0) out.push(rcSubrWords(words, nested));
+    if (words.length > 0) out.push(rcSubrWords(words, false));
     words = [];
   };
   for (const part of parts) {
     if (typeof part === 'string') words.push(part);
     else {
       flush();
-      out.push(rcSubrParam(part.param, part.fallback, nested));
+      out.push(rcSubrParam(part.param, part.fallback, false));
     }
   }
   flush();
@@ -145,7 +151,6 @@ function commands(rc: string, svc: Service, supervised: boolean): CommandHelp[] 
 function model(svc: Service) {
   const rc = rcName(svc);
   const supervised = !svc.daemonizes;
-  const nested = svc.nice !== undefined;
   const tokens = accountTokens(rc);
   const user = svc.user === undefined ? undefined : tokens.user;
   const pidfile = supervised ? `/var/run/${rc}.pid` : portPath(svc.pidfile!);
@@ -167,7 +172,12 @@ function model(svc: Service) {
   add('umask', 'str', svc.umask, 'File mode creation mask of the program.');
   const limits = svc.limits.flatMap(([limit, value]) => [`-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]}`, value === 'unlimited' ? 'infinity' : String(value)]);
   add('limits', 'str', limits, 'Resource limits in limits(1) syntax (-n open files, -u processes, -c core size).');
-  add('nice', 'int', svc.nice === undefined ? undefined : String(svc.nice), 'Scheduling priority, -20 (first) to 19 (last).');
+  add(
+    'prepend',
+    'str',
+    svc.nice === undefined ? undefined : `nice -n ${svc.nice}`,
+    `Put before the start command: here the scheduling priority, -20 (first) to 19 (last). Not ${rc}_nice, whose sh -c layer would read the arguments a second time.`,
+  );
   if (supervised) {
     vars.push({
       name: `${rc}_flags`,
@@ -186,7 +196,7 @@ function model(svc: Service) {
   const child: Part[] = [...switchUser, program, ...args];
   const daemonOptions = ['-f', '-P', pidfile, '-p', childPidfile, ...(svc.restart === 'no' ? [] : ['-r']), '-t', rc];
   if (log) daemonOptions.push('-o', portPath(log), '-m', logMask(svc), '-H');
-  const commandArgs = supervised ? rcSubrLine([...daemonOptions, ...child], nested) : rcSubrLine(args, nested);
+  const commandArgs = supervised ? rcSubrLine([...daemonOptions, ...child]) : rcSubrLine(args);
 
   const extra = [...(svc.reloadSignal ? ['reload'] : []), ...(svc.configCheck ? ['configtest'] : []), 'kill', 'zap', 'foreground'];
   // A program that writes its own pidfile as a non-root user needs it (or its directory) to be theirs: install(1), checklist item 16.
@@ -194,19 +204,18 @@ function model(svc: Service) {
   const pidDir = ownPidfile && !/^\/var\/run\/[^/]+$/.test(svc.pidfile!) ? pidfile.replace(/\/[^/]+$/, '') : undefined;
   const pidFileToCreate = ownPidfile && pidDir === undefined ? pidfile : undefined;
   const logDir = supervised && log && !/^\/var\/log\/[^/]+$/.test(log) ? portPath(log).replace(/\/[^/]+$/, '') : undefined;
-  // Quoted for rc.subr with or without its nice layer: a guard refuses the other case at start.
+  // Quoted for one evaluation: a guard refuses to start if an admin sets ${rc}_nice and these would change.
   const startWords = supervised ? child : args;
   const quotingGuard = [...startWords, ...env].some((w) => typeof w !== 'string' || NESTING_SENSITIVE.test(w));
   const require = ['LOGIN', ...[...svc.requires, ...svc.after].map((d) => DEPENDENCY[d] ?? d.replaceAll('-', '_'))];
   return {
     rc,
     supervised,
-    nested,
     vars: documented,
     require: [...new Set(require)],
     command: supervised ? DAEMON : program,
     commandArgs,
-    foregroundProgram: supervised ? rcSubrLine(child, nested) : undefined,
+    foregroundProgram: supervised ? rcSubrLine(child) : undefined,
     interpreter: svc.interpreter && portPath(svc.interpreter, '%%LOCALBASE%%'),
     pidfile,
     childPidfile,

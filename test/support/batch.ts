@@ -78,3 +78,20 @@ export function dashEach(files: readonly ShellFile[], script: (path: string, ind
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A shell function printing its arguments as a list: the count, then each, NUL-terminated. */
+export const EMIT = `_emit() { printf '%s\\0' "$#"; [ "$#" -eq 0 ] || printf '%s\\0' "$@"; }`;
+
+/** Reads what _emit printed: the lists, in order, and whatever NUL-terminated fields follow them. */
+export function lists(output: string, count: number): { lists: string[][]; rest: string[] } {
+  const fields = output.split('\0').slice(0, -1);
+  const out: string[][] = [];
+  let i = 0;
+  for (let k = 0; k < count; k++) {
+    const n = Number(fields[i]);
+    if (!Number.isInteger(n)) throw new Error(`no list ${k} in ${JSON.stringify(output.slice(0, 200))}`);
+    out.push(fields.slice(i + 1, i + 1 + n));
+    i += 1 + n;
+  }
+  return { lists: out, rest: fields.slice(i) };
+}

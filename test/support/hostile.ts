@@ -80,9 +80,15 @@ export const HOSTILE: readonly string[] = [
   '\u0001\u001b[31m\u001f\u007f',
   'héllo wörld ✓ 😀',
   '\u0085 \u2028 \u2029',
-  '\ufeff\uffff',
+  '\ufeff',
   longHostile(),
 ];
+
+/**
+ * Unicode noncharacters: every target carries them in argv, but systemd
+ * refuses them in Environment= even escaped (a refusal test covers that).
+ */
+export const NONCHARACTERS: readonly string[] = ['\uffff \ufffe \ufdd0 \ufdef \u{1fffe} \u{10ffff}'];
 
 /**
  * One-line descriptions. Each lands in comments and in desc=, description=
