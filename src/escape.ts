@@ -19,9 +19,11 @@ const SH_PLAIN = /^(?!\+?=)[A-Za-z0-9_@%+=:,./-]+$/;
 export function shWord(value: string): string {
   if (SH_PLAIN.test(value)) return value;
   if (value === '') return "''";
+  if (value.startsWith('~') && value !== '~') return `\\~${shWord(value.slice(1))}`;
   // Each run between quotes in single quotes, each ' as \'; backslashes that
   // would end a quoted run go outside it as \\ (shellcheck reads '...\' as a
-  // mistaken attempt to escape the quote, SC1003).
+  // mistaken attempt to escape the quote, SC1003), and so does a leading ~
+  // as \~ (it reads '~/...' as a tilde meant to expand, SC2088).
   return value
     .split("'")
     .map((part) => {
@@ -41,9 +43,10 @@ export function shWords(values: readonly string[]): string {
  * variable holds exactly `value`. Single quotes when the value has none
  * (easiest to read; always quoted, so no value looks like a command) and
  * does not end in a backslash (SC1003, see shWord), else double quotes with
- * `\ " $ \`` escaped.
+ * `\ " $ \`` escaped; a leading ~ as \~ (SC2088, see shWord).
  */
 export function shAssign(value: string): string {
+  if (value.startsWith('~') && value !== '~') return `\\~${shAssign(value.slice(1))}`;
   if (!value.includes("'") && !value.endsWith('\\')) return `'${value}'`;
   return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }

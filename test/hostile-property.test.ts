@@ -10,7 +10,7 @@ import { subListValues } from '../src/targets/rcd.js';
 import { dashEach, EMIT, lists, shellProblems, type ShellFile } from './support/batch.js';
 import { applySlist } from './support/freebsd.js';
 import { HOSTILE } from './support/hostile.js';
-import { property } from './support/property.js';
+import { anyString, property } from './support/property.js';
 import { environmentAssignments, execArgv, lineValue } from './support/systemd-syntax.js';
 import { verifyUnits } from './support/systemd.js';
 import { describeWithTools } from './support/tools.js';
@@ -35,7 +35,7 @@ const SPECIAL = [...` "'\\$\`%;|&<>*?[]{}~#!=+-,.:@/\t\n\r\u0001\u001b\u007fÃ©âœ
 const text = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...HOSTILE) },
   { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...SPECIAL), maxLength: 10 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 10 }) },
+  { weight: 1, arbitrary: anyString(10) },
 );
 const oneLine = text.map((s) => s.replace(/[\u0000-\u001f\u007f]/g, ' '));
 const plainName = fc.stringMatching(/^[a-z0-9_][a-z0-9_.-]{0,7}$/);
@@ -311,11 +311,11 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
 });
 
 /** Any text a description can hold: no NUL, no lone surrogate. */
-const anyText = fc.string({ unit: 'binary', maxLength: 16 }).filter((s) => !s.includes('\0') && !/\p{Surrogate}/u.test(s));
+const anyText = anyString(16).filter((s) => !s.includes('\0') && !/\p{Surrogate}/u.test(s));
 const anyList = fc.array(fc.oneof(anyText, fc.constantFrom(...HOSTILE)), { maxLength: 4 });
 
 describeWithTools(['dash', 'bash'])('the shell escapers, for random values (fast-check, one shell run each)', () => {
-  const samples = fc.sample(anyList, property(200));
+  const samples = fc.sample(anyList, property(150));
   const dir = mkdtempSync(join(tmpdir(), 'init-service-escapers-'));
   spawned.push(dir);
   const printer = join(dir, 'printer');

@@ -1,3 +1,6 @@
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /**
  * The hostile corpus: values a service description may carry that init
  * systems (or their generators) are known to get wrong. systemd expands %
@@ -226,3 +229,32 @@ export const TARGET_REFUSALS: readonly (Refusal & { target: 'openrc' | 'rcd' | '
   { what: 'a noncharacter in a description', target: 'systemd', spec: { description: 'x\ufdd0' }, path: 'description', message: /^\(systemd\) .*drops a setting that holds the Unicode noncharacter U\+FDD0 \("String is not UTF-8 clean"\)/ },
   { what: 'an argument longer than a unit line', target: 'systemd', spec: { args: ['x'.repeat(1024 * 1024)] }, path: 'args', message: /^\(systemd\) is too long for one unit file line .*; expected a shorter value/ },
 ];
+
+/** What a recorder run saw. */
+export interface Recorded {
+  argv: string[];
+  env: Map<string, string>;
+}
+
+/**
+ * A program that records its arguments and environment and exits at once:
+ * the config check of the corpus tests (the probe daemon would take a
+ * second to exit). Written to `dir/recorder`; `read()` returns every run so far.
+ */
+export function recorder(dir: string): { path: string; read(): Recorded[] } {
+  const path = join(dir, 'recorder');
+  // The environment first, before the shell could change anything; then the arguments.
+  writeFileSync(path, `#!/bin/sh\nf='${dir}/recorded.'$$\n{ /usr/bin/env -0; printf '\\0'; printf '%s\\0' "$@"; } > "$f.tmp" && mv "$f.tmp" "$f"\n`, { mode: 0o755 });
+  chmodSync(path, 0o755);
+  const read = () =>
+    readdirSync(dir)
+      .filter((f) => /^recorded\.\d+$/.test(f))
+      .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+      .map((f) => {
+        const fields = readFileSync(join(dir, f), 'utf8').split('\0').slice(0, -1);
+        const end = fields.indexOf('');
+        const env = new Map(fields.slice(0, end).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
+        return { argv: [path, ...fields.slice(end + 1)], env };
+      });
+  return { path, read };
+}

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 /**
  * fast-check settings shared by the property tests. CI runs a fixed seed, so
  * a failure reproduces; explore further with, for example,
@@ -17,3 +19,13 @@ export function property(runs: number): { seed: number; numRuns: number } {
 
 /** For cheap, in-process properties. */
 export const PROPERTY = property(300);
+
+/**
+ * Text of any code points (ASCII, the BMP, astral; lone surrogates too),
+ * drawn directly: fast-check's `unit: 'binary'` strings cost about a second
+ * to set up.
+ */
+export function anyString(maxLength: number): fc.Arbitrary<string> {
+  const codePoint = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0xffff }), fc.integer({ min: 0x10000, max: 0x10ffff }));
+  return fc.array(codePoint, { maxLength }).map((points) => String.fromCodePoint(...points));
+}
