@@ -66,8 +66,8 @@ const described = fc.record({
   umask: rarely(mostly(fc.constantFrom('022', '0027', '0077'), fc.constant('0788')), 4),
   nice: maybe(mostly(fc.integer({ min: -20, max: 19 }), fc.constantFrom(-21, 20))),
   nofile: rarely(fc.oneof(fc.nat(), fc.constant('unlimited' as const)), 4),
-  requires: fc.array(mostly(fc.constantFrom('network', 'syslog', 'time', 'localfs', 'db', 'my-svc.service'), fc.constant('bad dep')), { maxLength: 2 }),
-  after: fc.array(fc.constantFrom('network', 'time', 'cache', 'x.target'), { maxLength: 2 }),
+  requires: fc.array(mostly(fc.constantFrom('network', 'syslog', 'time', 'localfs', 'db', 'my-svc.service', 'constructor'), fc.constant('bad dep')), { maxLength: 2 }),
+  after: fc.array(fc.constantFrom('network', 'time', 'cache', 'x.target', 'toString', 'hasOwnProperty'), { maxLength: 2 }),
   stdoutLog: rarely(path, 3),
   stderrLog: rarely(path, 4),
   configCheck: rarely(fc.array(text, { maxLength: 3 }), 4),
@@ -259,6 +259,7 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
         `_emit "$description"`,
         `eval "set -- $command_args"; _emit "$@"`,
         `eval "set -- $config_check"; _emit "$@"`,
+        `_emit "$environment_file"`,
         // Exported (status 0 first), and its value: printenv's newline and the dot keep trailing newlines.
         `set --`,
         ...names(c).map((n) => `set -- "$@" "$(printenv ${n} >/dev/null; echo $?)$(printenv ${n}; echo .)"`),
@@ -266,12 +267,13 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
       ].join('\n');
     });
     withOpenrc.forEach((c, k) => {
-      const s = c.spec as { args: string[]; description?: string; name: string; configCheck?: string[]; environment?: Record<string, string> };
+      const s = c.spec as { args: string[]; description?: string; name: string; configCheck?: string[]; environmentFile?: string; environment?: Record<string, string> };
       try {
-        const [description, args, check, env] = lists(outputs[k]!, 4).lists;
+        const [description, args, check, envFile, env] = lists(outputs[k]!, 5).lists;
         expect(description).toEqual([s.description ?? s.name]);
         expect(args).toEqual(s.args);
         expect(check).toEqual(s.configCheck ?? []);
+        expect(envFile).toEqual([s.environmentFile ?? '']);
         expect(env).toEqual(Object.values(s.environment ?? {}).map((v) => `0${v}\n.`));
       } catch (error) {
         problems.push(`case ${c.index} openrc conf.d: ${(error as Error).message}\n${show(c.spec)}`);

@@ -95,3 +95,13 @@ describe('through the built CLI: exit 2, one line per refusal naming file and fi
     });
   }
 });
+
+describe('names that are also Object.prototype members are ordinary names', () => {
+  test('dependencies "constructor" and "toString", environment "constructor" and "__proto__": carried by every target', () => {
+    const spec = JSON.parse('{"name": "web", "command": "/usr/bin/web", "requires": ["constructor"], "after": ["toString"], "environment": {"constructor": "c", "__proto__": "p"}}') as Record<string, unknown>;
+    const text = generate(spec).files.map((f) => f.content ?? '').join('\n');
+    for (const line of ["rc_need='constructor'", "rc_after='toString'", "export constructor='c'", "export __proto__='p'", '# REQUIRE: LOGIN constructor toString', "web_env=\"constructor=c __proto__=p\"", 'Requires=constructor.service', 'After=toString.service', 'Environment="constructor=c"', 'Environment="__proto__=p"']) {
+      expect(text).toContain(line);
+    }
+  });
+});

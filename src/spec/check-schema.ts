@@ -85,11 +85,12 @@ function checkObject(
   const record = value as Record<string, unknown>;
   const known = Object.keys(schema.properties ?? {});
   for (const key of schema.required ?? []) {
-    if (!(key in record)) problems.push({ path: join(path, key), message: 'is required' });
+    if (!Object.hasOwn(record, key)) problems.push({ path: join(path, key), message: 'is required' });
   }
   for (const [key, item] of Object.entries(record)) {
     const keyPath = join(path, key);
-    const property = schema.properties?.[key];
+    // Own properties only: "constructor", "toString" or "__proto__" must not find Object.prototype's.
+    const property = schema.properties && Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
     if (property) {
       problems.push(...checkSchema(item, property, keyPath));
       continue;

@@ -52,7 +52,9 @@ function dependencies(svc: Service): Record<'need' | 'use' | 'after', string[]> 
   const out = { need: [] as string[], use: [] as string[], after: [] as string[] };
   for (const kind of ['requires', 'after'] as const) {
     for (const dep of svc[kind]) {
-      const [how, name] = (DEPENDENCY[kind] as Record<string, readonly [keyof typeof out, string]>)[dep] ?? [
+      const mapped = DEPENDENCY[kind] as Record<string, readonly [keyof typeof out, string]>;
+      // Own keys only: a service named "constructor" is not Object.prototype's.
+      const [how, name] = (Object.hasOwn(mapped, dep) ? mapped[dep] : undefined) ?? [
         kind === 'requires' ? 'need' : 'after',
         dep,
       ];

@@ -207,7 +207,7 @@ function model(svc: Service) {
   // Quoted for one evaluation: a guard refuses to start if an admin sets ${rc}_nice and these would change.
   const startWords = supervised ? child : args;
   const quotingGuard = [...startWords, ...env].some((w) => typeof w !== 'string' || NESTING_SENSITIVE.test(w));
-  const require = ['LOGIN', ...[...svc.requires, ...svc.after].map((d) => DEPENDENCY[d] ?? d.replaceAll('-', '_'))];
+  const require = ['LOGIN', ...[...svc.requires, ...svc.after].map((d) => (Object.hasOwn(DEPENDENCY, d) ? DEPENDENCY[d]! : d.replaceAll('-', '_')))];
   return {
     rc,
     supervised,

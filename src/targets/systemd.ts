@@ -199,7 +199,8 @@ function dependencies(svc: Service) {
   const after = new Set<string>();
   for (const [kind, list] of [['requires', svc.requires], ['after', svc.after]] as const) {
     for (const dep of list) {
-      const mapped = DEPENDENCY[dep];
+      // Own keys only: a service named "constructor" is not Object.prototype's.
+      const mapped = Object.hasOwn(DEPENDENCY, dep) ? DEPENDENCY[dep] : undefined;
       if (mapped) {
         if (kind === 'requires' && mapped.wants) wants.add(mapped.wants);
         if (kind === 'requires' && mapped.requires) requires.add(mapped.requires);

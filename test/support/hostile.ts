@@ -196,6 +196,9 @@ export const SCHEMA_REFUSALS: readonly Refusal[] = [
   { what: 'a path longer than PATH_MAX', spec: { workingDirectory: `/${'d/'.repeat(2048)}` }, path: 'workingDirectory', message: /is too long \(4097 bytes, the longest name in it 1\): no system call takes it; expected a path of at most 4095 bytes \(PATH_MAX\) with names of at most 255 bytes \(NAME_MAX\)/ },
   { what: 'a name in a path longer than NAME_MAX', spec: { environmentFile: `/etc/${'é'.repeat(128)}` }, path: 'environmentFile', message: /is too long \(261 bytes, the longest name in it 256\)/ },
   { what: 'an unknown field', spec: { comand: '/x' }, path: 'comand', message: /^unknown field in a service description \(did you mean "command"\?\); known fields: name, family/ },
+  { what: 'an unknown field named like an Object.prototype member', spec: { toString: 1 }, path: 'toString', message: /^unknown field in a service description/ },
+  { what: 'a "__proto__" field', spec: JSON.parse('{"__proto__": {"user": "root"}}') as Record<string, unknown>, path: '__proto__', message: /^unknown field in a service description/ },
+  { what: 'a "constructor" field in limits', spec: { limits: { constructor: 1 } }, path: 'limits.constructor', message: /^unknown field in limits/ },
   { what: 'an unknown nested field', spec: { systemd: { hardenin: 'strict' } }, path: 'systemd.hardenin', message: /^unknown field in systemd \(did you mean "hardening"\?\)/ },
 ];
 
