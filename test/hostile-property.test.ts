@@ -136,7 +136,6 @@ function generateCases(specs: readonly Record<string, unknown>[]): { cases: Case
           continue;
         }
         refused++;
-        if (process.env.HOSTILE_DEBUG) console.log(index, target, error.problems.map((p) => `${p.path}: ${p.message.slice(0, 90)}`).join(' | '));
         for (const p of error.problems) {
           if (p.path === '' || p.message === '' || /[\u0000-\u001f\u007f-\u009f]/.test(p.path + p.message)) {
             failures.push(`case ${index} (${target}): unclear refusal ${JSON.stringify(p)}`);

@@ -46,6 +46,11 @@ const COMMENT_LINE = /(^|\n)@comment /;
  */
 export function applySlistProblem(value: string): string | undefined {
   if (SUB_LIST_TOKEN.test(value)) return 'the ports framework replaces %%WORD%% in files/*.in (SUB_LIST); expected no %%WORD%% sequence';
+  // /usr/local is written %%PREFIX%%: a "%" beside it could pair with the token's own.
+  const installed = portPath(value).replace(/%%([A-Za-z0-9_]+)%%/g, (token, key: string) => (key === 'PREFIX' || key === 'LOCALBASE' ? '/usr/local' : token));
+  if (installed !== value) {
+    return 'with /usr/local written as %%PREFIX%% (Porter\'s Handbook), the ports framework would read the "%" beside it as part of a %%WORD%% token; expected no "%" next to /usr/local';
+  }
   if (COMMENT_LINE.test(value)) {
     return 'the ports framework deletes every line of files/*.in that starts with "@comment " (apply-slist), which would cut the value and its quotes; expected no line of the value to start with "@comment "';
   }
