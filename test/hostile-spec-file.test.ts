@@ -52,6 +52,7 @@ describe('malformed JSON: the line and column of the first error, in words', () 
     ['a comment', '// web\n{}', 'line 1, column 1: invalid JSON: unexpected "/" where a value should be'],
     ['a leading zero', '{"nice": 05}', 'line 1, column 11: invalid JSON: unexpected "5" where "," or "}" should be'],
     ['a control character shown as an escape', '{"name": \u001b[31m}', 'line 1, column 10: invalid JSON: unexpected "\\u001b" where a value should be'],
+    ['a syntax error after a repeated key (the syntax error wins)', '{"name": "a", "name" "b"}', 'line 1, column 22: invalid JSON: unexpected "\\"" where ":" should follow the key'],
     ['an emoji counted as one column', '{"description": "😀", x}', 'line 1, column 22: invalid JSON: unexpected "x" where a key in double quotes should be'],
   ])('%s', async (_, text, expected) => {
     expect(await refusal(write('broken.json', text))).toContain(`broken.json: ${expected}`);

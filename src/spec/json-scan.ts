@@ -15,11 +15,12 @@ type State = 'value' | 'firstValue' | 'key' | 'firstKey' | 'colon' | 'after';
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const LITERALS = ['true', 'false', 'null'];
 
-/** The first flaw of `text` as JSON, or undefined when it is valid JSON without repeated keys. */
+/** The first syntax error of `text` as JSON, else its first repeated key, else undefined. */
 export function jsonFlaw(text: string): JsonFlaw | undefined {
   const stack: Frame[] = [];
   let state: State = 'value';
   let i = 0;
+  let duplicate: JsonFlaw | undefined;
   const syntax = (reason: string, at = i): JsonFlaw => ({ kind: 'syntax', offset: at, reason });
 
   /** Offset just after the string literal starting at `i`, or a flaw. */
@@ -85,8 +86,9 @@ export function jsonFlaw(text: string): JsonFlaw | undefined {
       const key = JSON.parse(text.slice(i, end)) as string;
       const keys = top!.keys!;
       const first = keys.get(key);
-      if (first !== undefined) return { kind: 'duplicate', offset: i, key, firstOffset: first };
-      keys.set(key, i);
+      // Remembered, not returned: a syntax error later in the text comes first.
+      if (first !== undefined) duplicate ??= { kind: 'duplicate', offset: i, key, firstOffset: first };
+      else keys.set(key, i);
       i = end;
       state = 'colon';
     } else if (state === 'colon') {
@@ -94,7 +96,7 @@ export function jsonFlaw(text: string): JsonFlaw | undefined {
       i++;
       state = 'value';
     } else {
-      if (top === undefined) return c === undefined ? undefined : syntax(`unexpected ${show(i)} after the end of the JSON value`);
+      if (top === undefined) return c === undefined ? duplicate : syntax(`unexpected ${show(i)} after the end of the JSON value`);
       const close = top.keys ? '}' : ']';
       if (c === ',') {
         i++;
