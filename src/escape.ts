@@ -5,16 +5,32 @@
  * (see the `cannot` helpers at the bottom and each target's `problems`).
  */
 
-/** Characters no POSIX shell treats specially in an unquoted word (not first in a command). */
-const SH_PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * Characters no POSIX shell treats specially in an unquoted word (not first
+ * in a command). A word starting with "=" or "+=" is quoted anyway: after a
+ * command, shellcheck reads it as a mistyped assignment (SC2283, SC2285).
+ */
+const SH_PLAIN = /^(?!\+?=)[A-Za-z0-9_@%+=:,./-]+$/;
 
 /**
  * A POSIX sh word that evaluates to exactly `value`: bare when that is safe,
- * otherwise single-quoted, with each `'` written as `'\''`.
+ * otherwise single-quoted runs joined by `\'` for each `'` in the value.
  */
 export function shWord(value: string): string {
   if (SH_PLAIN.test(value)) return value;
-  return `'${value.replaceAll("'", `'\\''`)}'`;
+  if (value === '') return "''";
+  if (value.startsWith('~') && value !== '~') return `\\~${shWord(value.slice(1))}`;
+  // Each run between quotes in single quotes, each ' as \'; backslashes that
+  // would end a quoted run go outside it as \\ (shellcheck reads '...\' as a
+  // mistaken attempt to escape the quote, SC1003), and so does a leading ~
+  // as \~ (it reads '~/...' as a tilde meant to expand, SC2088).
+  return value
+    .split("'")
+    .map((part) => {
+      const [, body, slashes] = /^([^]*?)(\\*)$/.exec(part)!;
+      return `${body ? `'${body}'` : ''}${slashes!.replaceAll('\\', '\\\\')}`;
+    })
+    .join("\\'");
 }
 
 /** Shell words for an argv list: the text `eval "set -- $text"` turns back into the list. */
@@ -25,10 +41,13 @@ export function shWords(values: readonly string[]): string {
 /**
  * The right-hand side of `name=<here>` in a sourced sh file, so that the
  * variable holds exactly `value`. Single quotes when the value has none
- * (easiest to read; always quoted, so no value looks like a command), else double quotes with `\ " $ \`` escaped.
+ * (easiest to read; always quoted, so no value looks like a command) and
+ * does not end in a backslash (SC1003, see shWord), else double quotes with
+ * `\ " $ \`` escaped; a leading ~ as \~ (SC2088, see shWord).
  */
 export function shAssign(value: string): string {
-  if (!value.includes("'")) return `'${value}'`;
+  if (value.startsWith('~') && value !== '~') return `\\~${shAssign(value.slice(1))}`;
+  if (!value.includes("'") && !value.endsWith('\\')) return `'${value}'`;
   return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }
 
@@ -59,9 +78,32 @@ function systemdCEscape(c: string): string {
       return '\\r';
     default: {
       const code = c.codePointAt(0)!;
-      return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+      if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+      // Raw, systemd would drop the whole setting as "not UTF-8 clean"; as \x bytes it takes it
+      // (its \U escape refuses noncharacters too, its \u only some).
+      if (isNoncharacter(code)) return [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16)}`).join('');
+      return c;
     }
   }
+}
+
+/**
+ * Unicode noncharacters (U+FDD0..U+FDEF, U+xxFFFE, U+xxFFFF), which
+ * systemd's UTF-8 check refuses (unichar_is_valid() in utf8.c): a unit line
+ * holding one raw is "not UTF-8 clean" and ignored, and Environment= refuses
+ * one even when escaped.
+ */
+function isNoncharacter(code: number): boolean {
+  return (code >= 0xfdd0 && code <= 0xfdef) || (code & 0xfffe) === 0xfffe;
+}
+
+/** The first noncharacter of `value`, as "U+FFFF", or undefined. */
+export function systemdNoncharacter(value: string): string | undefined {
+  for (const c of value) {
+    const code = c.codePointAt(0)!;
+    if (isNoncharacter(code)) return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return undefined;
 }
 
 /**
@@ -83,19 +125,42 @@ export function systemdQuoted(value: string): string {
  * argument: only an unquoted lone ";" separates commands.
  */
 export function systemdExecArg(value: string): string {
+  return systemdExecWord(value, true);
+}
+
+function systemdExecWord(value: string, expanding: boolean): string {
   if (SYSTEMD_PLAIN.test(value)) return value;
   let out = '"';
   for (const c of value) {
     if (c === '%') out += '%%';
-    else if (c === '$') out += '$$';
+    else if (c === '$' && expanding) out += '$$';
     else out += systemdCEscape(c);
   }
   return `${out}"`;
 }
 
-/** A whole command line for an Exec*= setting. */
+/**
+ * A whole command line for an Exec*= setting. systemd executes the program
+ * path as written, "$$" included, while it expands argv[0]: a program path
+ * with a "$" gets the ":" prefix instead, which turns variable expansion off
+ * for the whole line (systemd.service(5), the prefix table), so no "$" is
+ * doubled on that line.
+ */
 export function systemdExecLine(argv: readonly string[]): string {
-  return argv.map(systemdExecArg).join(' ');
+  const [program, ...args] = argv;
+  if (program === undefined || !program.includes('$')) return argv.map(systemdExecArg).join(' ');
+  return [`:${program}`, ...args].map((word) => systemdExecWord(word, false)).join(' ');
+}
+
+/**
+ * Why an absolute path cannot be the program of an Exec*= line, or
+ * undefined: systemd refuses one with a quote or a backslash ("Executable
+ * name contains special characters", string_is_safe()) and one ending in "/"
+ * ("Executable path specifies a directory"), on top of the path rules.
+ */
+export function systemdExecPathProblem(value: string): string | undefined {
+  if (/["'\\]/.test(value)) return 'systemd refuses a program path with a quote or a backslash ("Executable name contains special characters")';
+  return systemdPathProblem(value);
 }
 
 /**
@@ -125,6 +190,8 @@ export function systemdLineProblem(value: string): string | undefined {
   if (value !== value.trim()) return 'systemd strips leading and trailing white space from a setting';
   if (value.endsWith('\\')) return 'systemd reads a trailing backslash as a line continuation';
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'a unit file setting is one line without control characters';
+  const nonchar = systemdNoncharacter(value);
+  if (nonchar) return `systemd drops a setting that holds the Unicode noncharacter ${nonchar} ("String is not UTF-8 clean")`;
   return undefined;
 }
 

@@ -20,6 +20,11 @@ export const symlink = promisify(fs.symlink);
 export const link = promisify(fs.link);
 export const open = promisify(fs.open);
 export const close = promisify(fs.close);
+export const fstat = promisify(fs.fstat);
+/** read(2) into buffer at offset; resolves to the number of bytes read. */
+export function read(fd: number, buffer: Buffer, offset: number, length: number, position: number | null): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
+}
 export const fchmod = promisify(fs.fchmod);
 export const fsync = promisify(fs.fsync);
 export const writeFd = promisify(fs.writeFile) as (fd: number, data: string, encoding: BufferEncoding) => Promise<void>;

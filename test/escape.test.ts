@@ -12,43 +12,8 @@ import {
   systemdExecLine,
   systemdLineProblem,
 } from '../src/escape.js';
+import { HOSTILE } from './support/hostile.js';
 import { describeWithTools } from './support/tools.js';
-
-/** Values each shell context must carry byte for byte. */
-export const HOSTILE = [
-  '',
-  'plain',
-  'two words',
-  "it's",
-  '"double"',
-  '$HOME',
-  '${HOME}',
-  '$$',
-  '$(id)',
-  '`id`',
-  'a;b|c&d>e<f',
-  '*',
-  'a * b',
-  '?[x]',
-  '~',
-  '~root',
-  '-n',
-  '--flag=1',
-  '%',
-  '%%',
-  '%n',
-  'back\\',
-  '\\\\',
-  'tab\there',
-  'line\nbreak',
-  'cr\rhere',
-  '  leading and trailing  ',
-  'héllo wörld ✓',
-  "'\\''",
-  '!bang',
-  '#hash',
-  'x'.repeat(10_000),
-];
 
 /** Runs `script` in `shell` and returns what it printed as NUL-separated fields. */
 function fields(shell: string, script: string): string[] {

@@ -217,7 +217,7 @@ describeStandIn('foreground, and the nice layer rc.subr adds', () => {
     expect([seen.uid, seen.gid, seen.cwd, seen.umask, seen.env.get('A')]).toEqual([65534, 65534, box.work, '0077', 'b c']);
   });
 
-  test('with nice in the description, the arguments survive rc.subr\'s sh -c layer; emptying fg_nice is refused', async () => {
+  test('with nice in the description (nicely_prepend, no sh -c layer), the arguments arrive; an admin may change the priority', async () => {
     const { rc } = box.install({ name: 'nicely', command: box.probe, args: HOSTILE_ARGS, user: 'root', nice: 5, environment: { Q: '$HOME "x"' } });
     box.rcConf('nicely_enable=YES\n');
     expect(box.service(rc, 'start').status).toBe(0);
@@ -227,10 +227,11 @@ describeStandIn('foreground, and the nice layer rc.subr adds', () => {
     expect(seen.nice).toBe(5);
     expect(box.service(rc, 'stop').status).toBe(0);
 
-    box.rcConf('nicely_enable=YES\nnicely_nice=""\n');
-    const r = box.service(rc, 'start');
-    expect(r.stderr).toContain('nicely_nice must stay set');
-    expect(r.status).toBe(1);
+    box.rcConf('nicely_enable=YES\nnicely_prepend="nice -n 9"\n');
+    expect(box.service(rc, 'start').status).toBe(0);
+    const again = await box.waitForRecord(3);
+    expect([again.argv, again.nice]).toEqual([[box.probe, ...HOSTILE_ARGS], 9]);
+    expect(box.service(rc, 'stop').status).toBe(0);
   });
 
   test('without nice, an admin\'s nicely_nice is refused (it would re-read the arguments); _prepend works', async () => {
@@ -241,7 +242,7 @@ describeStandIn('foreground, and the nice layer rc.subr adds', () => {
     expect(r.status).toBe(1);
     box.rcConf('plain_enable=YES\nplain_prepend="nice -n 3"\n');
     expect(box.service(rc, 'start').status).toBe(0);
-    const seen = await box.waitForRecord(3);
+    const seen = await box.waitForRecord(4);
     expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS]);
     expect([seen.nice, seen.uid]).toEqual([3, 0]);
     expect(box.service(rc, 'stop').status).toBe(0);
@@ -251,10 +252,10 @@ describeStandIn('foreground, and the nice layer rc.subr adds', () => {
     const { rc } = box.install({ name: 'once', command: box.probe, args: ['probe:exit=0'], user: 'root', restart: 'no' });
     box.rcConf('once_enable=YES\n');
     expect(box.service(rc, 'start').status).toBe(0);
-    const seen = await box.waitForRecord(4);
+    const seen = await box.waitForRecord(5);
     expect(seen.argv).toEqual([box.probe, 'probe:exit=0']);
     expect(await box.waitFor(() => box.service(rc, 'status').status === 1, 5_000)).toBe(true);
-    expect(box.records()).toHaveLength(4);
+    expect(box.records()).toHaveLength(5);
   });
 });
 

@@ -87,12 +87,14 @@ describe('FreeBSD rc.d target', () => {
     ]);
   });
 
-  test('the quoting guard follows nice: set in the description means it must stay set', () => {
-    const nested = rcd({ name: 'n', command: '/usr/bin/n', user: 'root', nice: 5, args: ['$HOME'] }).script;
-    expect(nested).toContain('\tif [ -z "${n_nice}" ]; then\n');
-    const plain = rcd({ name: 'n', command: '/usr/bin/n', user: 'root', args: ['$HOME'] }).script;
-    expect(plain).toContain('\tif [ -n "${n_nice}" ]; then\n');
-    expect(plain).toContain('use n_prepend=\\"nice -n N\\" instead');
+  test('nice in the description is n_prepend="nice -n N" (no sh -c layer), and the guard refuses an admin\'s n_nice', () => {
+    const niced = rcd({ name: 'n', command: '/usr/bin/n', user: 'root', nice: 5, args: ['$HOME'] }).script;
+    expect(niced).toContain(': "${n_prepend="nice -n 5"}"\n');
+    expect(niced).not.toMatch(/^: "\$\{n_nice=/m);
+    for (const script of [niced, rcd({ name: 'n', command: '/usr/bin/n', user: 'root', args: ['$HOME'] }).script]) {
+      expect(script).toContain('\tif [ -n "${n_nice}" ]; then\n');
+      expect(script).toContain('use n_prepend=\\"nice -n N\\" instead');
+    }
   });
 
   test('kill signals only pids rc.subr checked; the child pid is read only while daemon(8) runs', () => {

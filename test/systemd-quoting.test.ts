@@ -10,55 +10,8 @@ import {
 } from '../src/escape.js';
 import { generate, SpecError } from '../src/index.js';
 import { SYSTEMD_BINARY, atExec, decodeCommandLine, dumpUnit, dumpedCommands, unitFiles, verifyUnit } from './support/systemd.js';
+import { HOSTILE, NONCHARACTERS } from './support/hostile.js';
 import { describeWithTools } from './support/tools.js';
-
-/** Arguments and environment values systemd must hand over byte for byte. */
-const HOSTILE = [
-  '',
-  ' ',
-  'plain',
-  'two words',
-  '  leading and trailing  ',
-  "it's",
-  '"double"',
-  '\\',
-  'back\\',
-  '\\\\',
-  '\\n',
-  '\\x41',
-  '$HOME',
-  '${HOME}',
-  '$',
-  '$$',
-  '$$$',
-  '$(id)',
-  '`id`',
-  '%',
-  '%%',
-  '%n',
-  '%i',
-  '%z',
-  '50%',
-  ';',
-  '\\;',
-  'a;b',
-  'a|b&c>d<e',
-  '*',
-  '~',
-  '#hash',
-  '-dash',
-  '@at',
-  '+plus',
-  ':colon',
-  '!bang',
-  'tab\there',
-  'line\nbreak',
-  'cr\rhere',
-  '\u0001\u001f\u007f',
-  'héllo wörld ✓ 😀',
-  "'\\''",
-  'x'.repeat(10_000),
-];
 
 describe('systemd escapers, by the documented rules (systemd.syntax(7), systemd.service(5), systemd.exec(5))', () => {
   test('an Exec*= argument: bare when plain; else double quotes, C escapes, %% and $$', () => {
@@ -151,7 +104,7 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
       name: 'hostile',
       description: PLAIN_HOSTILE,
       command: '/opt/my app/bin/run 50%',
-      args: HOSTILE,
+      args: [...HOSTILE, ...NONCHARACTERS],
       workingDirectory: `/srv/${PLAIN_HOSTILE}`,
       environment: Object.fromEntries(HOSTILE.map((value, i) => [`V${i}`, value])),
       environmentFile: `/etc/${PLAIN_HOSTILE}`,
@@ -171,7 +124,7 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
       if (family) expect(dump).toMatch(/DropIn Path: .*\/fam@hostile\.service\.d\/instance\.conf\n/);
 
       const [start] = dumpedCommands(dump, 'ExecStart');
-      expect(start!.map(atExec)).toEqual([spec.command, ...HOSTILE]);
+      expect(start!.map(atExec)).toEqual([spec.command, ...HOSTILE, ...NONCHARACTERS]);
       const [check] = dumpedCommands(dump, 'ExecStartPre');
       expect(check!.map(atExec)).toEqual(spec.configCheck);
       const [reloadCheck, reload] = dumpedCommands(dump, 'ExecReload');

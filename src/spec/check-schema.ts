@@ -29,6 +29,12 @@ export function checkSchema(value: unknown, schema: JsonSchema, path = ''): Prob
   switch (schema.type) {
     case 'string':
       if (typeof value !== 'string') return refuse(`must be a string, not ${describe(value)}`), problems;
+      if (LONE_SURROGATE.test(value)) {
+        // JSON's "\ud800" escape, or a JavaScript caller: UTF-8 has no encoding for
+        // half a pair, so every file would get U+FFFD instead (a changed value).
+        problems.push({ path: path || '(top level)', message: `${quoteForMessage(value)} is not accepted (${loneSurrogate(value)}); expected well-formed Unicode text, with \\ud800-\\udfff escapes only in high-low pairs` });
+        return problems;
+      }
       if (schema.enum && !schema.enum.includes(value)) {
         const choices = schema.enum.map((c) => JSON.stringify(c)).join(', ');
         refuse(`${JSON.stringify(value)} is not one of ${choices}${didYouMean(value, schema.enum.map(String))}`);
@@ -79,11 +85,12 @@ function checkObject(
   const record = value as Record<string, unknown>;
   const known = Object.keys(schema.properties ?? {});
   for (const key of schema.required ?? []) {
-    if (!(key in record)) problems.push({ path: join(path, key), message: 'is required' });
+    if (!Object.hasOwn(record, key)) problems.push({ path: join(path, key), message: 'is required' });
   }
   for (const [key, item] of Object.entries(record)) {
     const keyPath = join(path, key);
-    const property = schema.properties?.[key];
+    // Own properties only: "constructor", "toString" or "__proto__" must not find Object.prototype's.
+    const property = schema.properties && Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
     if (property) {
       problems.push(...checkSchema(item, property, keyPath));
       continue;
@@ -110,8 +117,16 @@ function checkObject(
   return problems;
 }
 
+/** Half of a UTF-16 surrogate pair on its own (in a `u` regex, a whole pair is one code point). */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function loneSurrogate(value: string): string {
+  const unit = value.charCodeAt(value.search(LONE_SURROGATE));
+  return `it contains \\u${unit.toString(16)}, half of a UTF-16 surrogate pair, which no UTF-8 file can carry`;
+}
+
 function join(path: string, key: string): string {
-  const segment = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key);
+  const segment = /^[A-Za-z_$][A-Za-z0-9_$]{0,59}$/.test(key) ? key : quoteForMessage(key);
   return path ? `${path}.${segment}` : segment;
 }
 

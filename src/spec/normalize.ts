@@ -1,4 +1,4 @@
-import { checkSchema, type Problem } from './check-schema.js';
+import { checkSchema, quoteForMessage, type Problem } from './check-schema.js';
 import { SERVICE_SCHEMA } from './schema.js';
 import { LIMIT_NAMES, type Service, type ServiceSpec } from './types.js';
 
@@ -7,11 +7,22 @@ export class SpecError extends Error {
   readonly problems: Problem[];
 
   constructor(problems: Problem[], source?: string) {
-    const sourced = problems.map((p) => ({ ...p, source: p.source ?? source }));
+    const sourced = problems.map((p) => {
+      const from = p.source ?? source;
+      return { path: printable(p.path), message: printable(p.message), ...(from === undefined ? {} : { source: printable(from) }) };
+    });
     super(sourced.map((p) => `${p.source ? `${p.source}: ` : ''}${p.path}: ${p.message}`).join('\n'));
     this.name = 'SpecError';
     this.problems = sourced;
   }
+}
+
+/**
+ * Text safe to print on a terminal: a control character (a file name, a YAML
+ * parser's message quoting the file) is shown as an escape, never sent.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -81,9 +92,39 @@ function crossFieldProblems(spec: ServiceSpec): Problem[] {
   }
   const check = spec.configCheck?.[0];
   if (check !== undefined && !check.startsWith('/')) {
-    problems.push({ path: 'configCheck[0]', message: `${JSON.stringify(check)} must be an absolute path to the checking program` });
+    problems.push({ path: 'configCheck[0]', message: `${quoteForMessage(check)} must be an absolute path to the checking program` });
+  }
+  const files: Array<[string, string | undefined]> = [
+    ['command', spec.command],
+    ['interpreter', spec.interpreter],
+    ['configCheck[0]', check],
+    ['environmentFile', spec.environmentFile],
+    ['pidfile', spec.pidfile],
+    ['stdoutLog', spec.stdoutLog],
+    ['stderrLog', spec.stderrLog],
+  ];
+  for (const [path, file] of files) {
+    if (file !== undefined && file.startsWith('/') && file.endsWith('/')) {
+      problems.push({ path, message: `${quoteForMessage(file)} names a directory; expected the absolute path of a file, not ending in "/"` });
+    }
+  }
+  const paths: Array<[string, string | undefined]> = [...files, ['workingDirectory', spec.workingDirectory]];
+  for (const [path, value] of paths) {
+    const why = value?.startsWith('/') ? pathLengthProblem(value) : undefined;
+    if (why) problems.push({ path, message: `${quoteForMessage(value!)} ${why}` });
   }
   return problems;
+}
+
+/** Linux's PATH_MAX and NAME_MAX (limits.h): longer paths or names fail every system call (ENAMETOOLONG), and systemd refuses them. */
+const PATH_MAX_BYTES = 4095;
+const NAME_MAX_BYTES = 255;
+
+function pathLengthProblem(value: string): string | undefined {
+  const bytes = Buffer.byteLength(value);
+  const longest = Math.max(...value.split('/').map((part) => Buffer.byteLength(part)));
+  if (bytes <= PATH_MAX_BYTES && longest <= NAME_MAX_BYTES) return undefined;
+  return `is too long (${bytes} bytes, the longest name in it ${longest}): no system call takes it; expected a path of at most ${PATH_MAX_BYTES} bytes (PATH_MAX) with names of at most ${NAME_MAX_BYTES} bytes (NAME_MAX)`;
 }
 
 function signalName(signal: string): string {

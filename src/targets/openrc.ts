@@ -20,7 +20,8 @@ export interface ConfVar {
  * so these would change how OpenRC itself starts the service.
  */
 const SHELL_RESERVED = ['IFS', 'PATH', 'ENV', 'CDPATH', 'PS1', 'PS2', 'PS4', 'OPTIND', 'OPTARG', 'SVCNAME'];
-const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_'];
+// LD_: ld.so(8) would load what they name into every program openrc-run starts as root (start-stop-daemon, supervise-daemon).
+const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_', 'LD_'];
 /**
  * openrc-run(8)'s variables this script does not set, and names openrc-run.sh
  * assigns itself; lowercase names starting with "_" are refused too (the
@@ -69,7 +70,9 @@ function dependencies(svc: Service): Record<'need' | 'use' | 'after', string[]> 
   const out = { need: [] as string[], use: [] as string[], after: [] as string[] };
   for (const kind of ['requires', 'after'] as const) {
     for (const dep of svc[kind]) {
-      const [how, name] = (DEPENDENCY[kind] as Record<string, readonly [keyof typeof out, string]>)[dep] ?? [
+      const mapped = DEPENDENCY[kind] as Record<string, readonly [keyof typeof out, string]>;
+      // Own keys only: a service named "constructor" is not Object.prototype's.
+      const [how, name] = (Object.hasOwn(mapped, dep) ? mapped[dep] : undefined) ?? [
         kind === 'requires' ? 'need' : 'after',
         dep,
       ];

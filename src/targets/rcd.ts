@@ -1,7 +1,7 @@
-import { rcSubrParam, rcSubrWords } from '../escape.js';
+import { rcSubrParam, rcSubrWords, shWords } from '../escape.js';
 import { DATA_MODE, SCRIPT_MODE } from '../files.js';
 import type { Renderer } from '../render.js';
-import type { Problem } from '../spec/check-schema.js';
+import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
 import { PATH_FIELDS, plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
@@ -18,6 +18,8 @@ export interface RcConfVar {
 }
 
 const DAEMON = '/usr/sbin/daemon';
+/** FreeBSD's PATH_MAX (1024, with the NUL). */
+const FREEBSD_PATH_MAX = 1023;
 const CHROOT = '/usr/sbin/chroot';
 const SH = '/bin/sh';
 /** Run by /bin/sh after chroot(8), which changes to the new root: back to rc.subr's directory, then the program. */
@@ -32,8 +34,30 @@ export function accountTokens(rc: string): { user: string; group: string } {
   return { user: `%%${key}_USER%%`, group: `%%${key}_GROUP%%` };
 }
 const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
+/** A line that apply-slist deletes: it runs sed -e '/^@comment /d' over files/*.in too. */
+const COMMENT_LINE = /(^|\n)@comment /;
+
+/**
+ * Why a value cannot pass through the ports framework's apply-slist step
+ * (bsd.port.mk), which turns files/NAME.in into the installed script with
+ * `sed -e 's!%%KEY%%!value!g' ... -e '/^@comment /d'`: a %%KEY%% in a value
+ * would be replaced, and a line break followed by "@comment " would delete
+ * the rest of the value's line, quotes included.
+ */
+export function applySlistProblem(value: string): string | undefined {
+  if (SUB_LIST_TOKEN.test(value)) return 'the ports framework replaces %%WORD%% in files/*.in (SUB_LIST); expected no %%WORD%% sequence';
+  // /usr/local is written %%PREFIX%%: a "%" beside it could pair with the token's own.
+  const installed = portPath(value).replace(/%%([A-Za-z0-9_]+)%%/g, (token, key: string) => (key === 'PREFIX' || key === 'LOCALBASE' ? '/usr/local' : token));
+  if (installed !== value) {
+    return 'with /usr/local written as %%PREFIX%% (Porter\'s Handbook), the ports framework would read the "%" beside it as part of a %%WORD%% token; expected no "%" next to /usr/local';
+  }
+  if (COMMENT_LINE.test(value)) {
+    return 'the ports framework deletes every line of files/*.in that starts with "@comment " (apply-slist), which would cut the value and its quotes; expected no line of the value to start with "@comment "';
+  }
+  return undefined;
+}
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]*$/;
-/** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds. */
+/** Characters read differently by one eval and by the `sh -c "..."` layer ${name}_nice adds when an admin sets it. */
 const NESTING_SENSITIVE = /[\\"$`]/;
 
 /** rcorder(8) names for the abstract dependencies (rc.d scripts of the base system). */
@@ -70,23 +94,36 @@ export function portPath(value: string, token: '%%PREFIX%%' | '%%LOCALBASE%%' = 
 
 type Part = string | { param: string; fallback: string };
 
-/** Start-line text from words and rc.conf references, quoted for rc.subr's eval (and its nice layer when `nested`). */
-function rcSubrLine(parts: readonly Part[], nested: boolean): string {
+/**
+ * Start-line text from words and rc.conf references, quoted for one eval by
+ * rc.subr. Never for its ${name}_nice layer: rc.subr also runs
+ * `eval "export -- $${name}_env"` before every custom command (kill, zap,
+ * reload, configtest, foreground), which words quoted for two evaluations
+ * would break; nice goes in ${name}_prepend instead, which adds no layer.
+ */
+function rcSubrLine(parts: readonly Part[]): string {
   const out: string[] = [];
   let words: string[] = [];
   const flush = () => {
-    if (words.length > 0) out.push(rcSubrWords(words, nested));
+    if (words.length > 0) out.push(rcSubrWords(words, false));
     words = [];
   };
   for (const part of parts) {
     if (typeof part === 'string') words.push(part);
     else {
       flush();
-      out.push(rcSubrParam(part.param, part.fallback, nested));
+      out.push(rcSubrParam(part.param, part.fallback, false));
     }
   }
   flush();
   return out.join(' ');
+}
+
+/** The "Default:" line of a variable's comment; a comment is one line, so a value with line breaks is only pointed to. */
+function defaultDoc(v: RcConfVar): string | undefined {
+  const text = v.words ? shWords(v.words) : v.value;
+  if (text === undefined) return undefined;
+  return /[\r\n]/.test(text) ? 'Default: as set below (the value has line breaks)' : `Default: ${text}`;
 }
 
 function logMask(svc: Service): string {
@@ -119,7 +156,6 @@ function commands(rc: string, svc: Service, supervised: boolean): CommandHelp[] 
 function model(svc: Service) {
   const rc = rcName(svc);
   const supervised = !svc.daemonizes;
-  const nested = svc.nice !== undefined;
   const tokens = accountTokens(rc);
   const user = svc.user === undefined ? undefined : tokens.user;
   const pidfile = supervised ? `/var/run/${rc}.pid` : portPath(svc.pidfile!);
@@ -141,7 +177,12 @@ function model(svc: Service) {
   add('umask', 'str', svc.umask, 'File mode creation mask of the program.');
   const limits = svc.limits.flatMap(([limit, value]) => [`-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]}`, value === 'unlimited' ? 'infinity' : String(value)]);
   add('limits', 'str', limits, 'Resource limits in limits(1) syntax (-n open files, -u processes, -c core size).');
-  add('nice', 'int', svc.nice === undefined ? undefined : String(svc.nice), 'Scheduling priority, -20 (first) to 19 (last).');
+  add(
+    'prepend',
+    'str',
+    svc.nice === undefined ? undefined : `nice -n ${svc.nice}`,
+    `Put before the start command: here the scheduling priority, -20 (first) to 19 (last). Not ${rc}_nice, whose sh -c layer would read the arguments a second time.`,
+  );
   if (supervised) {
     vars.push({
       name: `${rc}_flags`,
@@ -150,7 +191,7 @@ function model(svc: Service) {
       doc: 'Not set by default. rc.subr puts it before command_args, so here it holds options for daemon(8); the arguments of the program are fixed in command_args.',
     });
   }
-  const documented = vars.map((v) => ({ ...v, docLines: wrap(v.doc, 60) }));
+  const documented = vars.map((v) => ({ ...v, docLines: wrap(v.doc, 60), defaultDoc: defaultDoc(v) }));
 
   // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset
   // umask, nice and limits to the login class. chroot changes to "/", so sh returns to ${rc}_chdir.
@@ -160,7 +201,7 @@ function model(svc: Service) {
   const child: Part[] = [...switchUser, program, ...args];
   const daemonOptions = ['-f', '-P', pidfile, '-p', childPidfile, ...(svc.restart === 'no' ? [] : ['-r']), '-t', rc];
   if (log) daemonOptions.push('-o', portPath(log), '-m', logMask(svc), '-H');
-  const commandArgs = supervised ? rcSubrLine([...daemonOptions, ...child], nested) : rcSubrLine(args, nested);
+  const commandArgs = supervised ? rcSubrLine([...daemonOptions, ...child]) : rcSubrLine(args);
 
   const extra = [...(svc.reloadSignal ? ['reload'] : []), ...(svc.configCheck ? ['configtest'] : []), 'kill', 'zap', 'foreground'];
   // A program that writes its own pidfile as a non-root user needs it (or its directory) to be theirs: install(1), checklist item 16.
@@ -168,19 +209,18 @@ function model(svc: Service) {
   const pidDir = ownPidfile && !/^\/var\/run\/[^/]+$/.test(svc.pidfile!) ? pidfile.replace(/\/[^/]+$/, '') : undefined;
   const pidFileToCreate = ownPidfile && pidDir === undefined ? pidfile : undefined;
   const logDir = supervised && log && !/^\/var\/log\/[^/]+$/.test(log) ? portPath(log).replace(/\/[^/]+$/, '') : undefined;
-  // Quoted for rc.subr with or without its nice layer: a guard refuses the other case at start.
+  // Quoted for one evaluation: a guard refuses to start if an admin sets ${rc}_nice and these would change.
   const startWords = supervised ? child : args;
   const quotingGuard = [...startWords, ...env].some((w) => typeof w !== 'string' || NESTING_SENSITIVE.test(w));
-  const require = ['LOGIN', ...[...svc.requires, ...svc.after].map((d) => DEPENDENCY[d] ?? d.replaceAll('-', '_'))];
+  const require = ['LOGIN', ...[...svc.requires, ...svc.after].map((d) => (Object.hasOwn(DEPENDENCY, d) ? DEPENDENCY[d]! : d.replaceAll('-', '_')))];
   return {
     rc,
     supervised,
-    nested,
     vars: documented,
     require: [...new Set(require)],
     command: supervised ? DAEMON : program,
     commandArgs,
-    foregroundProgram: supervised ? rcSubrLine(child, nested) : undefined,
+    foregroundProgram: supervised ? rcSubrLine(child) : undefined,
     interpreter: svc.interpreter && portPath(svc.interpreter, '%%LOCALBASE%%'),
     pidfile,
     childPidfile,
@@ -210,31 +250,43 @@ export const rcd: Target = {
     if (svc.interpreter !== undefined && !/^\/[A-Za-z0-9_@%+=:,./-]*$/.test(svc.interpreter)) {
       problems.push({
         path: 'interpreter',
-        message: `${JSON.stringify(svc.interpreter)} cannot be carried: rc.subr evaluates command_interpreter in its pid check; expected a path of letters, digits and _ @ % + = : , . / -`,
+        message: `${quoteForMessage(svc.interpreter)} cannot be carried: rc.subr evaluates command_interpreter in its pid check; expected a path of letters, digits and _ @ % + = : , . / -`,
       });
     }
     const values: Array<[string, string]> = [
       ['description', svc.description],
-      ['command', svc.command],
+      ...PATH_FIELDS.flatMap((field): Array<[string, string]> => (svc[field] === undefined ? [] : [[field, svc[field]]])),
+      ...(svc.interpreter === undefined ? [] : [['interpreter', svc.interpreter] as [string, string]]),
       ...svc.args.map((a, i): [string, string] => [`args[${i}]`, a]),
       ...svc.environment.map(([n, v]): [string, string] => [`environment.${n}`, v]),
       ...(svc.configCheck ?? []).map((a, i): [string, string] => [`configCheck[${i}]`, a]),
     ];
+    for (const field of [...PATH_FIELDS, 'interpreter'] as const) {
+      const value = svc[field];
+      if (value !== undefined && Buffer.byteLength(value) > FREEBSD_PATH_MAX) {
+        problems.push({ path: field, message: `${quoteForMessage(value)} is too long for FreeBSD (${Buffer.byteLength(value)} bytes); expected a path of at most ${FREEBSD_PATH_MAX} bytes (PATH_MAX in sys/syslimits.h is 1024)` });
+      }
+    }
     for (const [path, value] of values) {
-      if (SUB_LIST_TOKEN.test(value)) {
+      const why = applySlistProblem(value);
+      if (why) problems.push({ path, message: `${quoteForMessage(value)} cannot be carried: ${why}` });
+    }
+    for (const [name] of svc.environment) {
+      if (name.startsWith('LD_')) {
         problems.push({
-          path,
-          message: `${JSON.stringify(value)} cannot be carried: the ports framework replaces %%WORD%% in files/*.in (SUB_LIST); expected no %%WORD%% sequence`,
+          path: `environment.${name}`,
+          message: `cannot be set for rc.d: rc.subr puts ${rcName(svc)}_env in front of the whole start command (env ${name}=... daemon ...) and exports it for configtest, so the run-time linker (rtld(1)) would apply ${name} to programs that run as root, not only to the program; expected no LD_ variable (a wrapper script that sets it and execs the program can carry it)`,
         });
       }
     }
     if (svc.daemonizes && svc.user) {
       // rc.subr: _doit="su -m $_user -c 'sh -c \"$_doit\"'" is read by root's login shell (csh or sh), then by sh.
+      // An empty argument is '' in the words, and su's single-quoted -c string would swallow those quotes.
       for (const [path, value] of values.filter(([p]) => p.startsWith('args[') || p.startsWith('environment.'))) {
-        if (!PLAIN_WORD.test(value)) {
+        if (!PLAIN_WORD.test(value) || (value === '' && path.startsWith('args['))) {
           problems.push({
             path,
-            message: `${JSON.stringify(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only, or daemonizes: false so that daemon(8) runs it`,
+            message: `${quoteForMessage(value)} cannot be carried: for a self-daemonizing program run as "${svc.user}", rc.subr runs su -m ${svc.user} -c 'sh -c "..."', read by root's login shell and then sh; expected letters, digits and _ @ % + = : , . / - only (an argument not empty), or daemonizes: false so that daemon(8) runs it`,
           });
         }
       }

@@ -1,4 +1,4 @@
-import type { Problem } from '../spec/check-schema.js';
+import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
 
 /** A path every shell reads the same quoted or not: safe where OpenRC or rc.subr split or `eval` it. */
@@ -15,7 +15,7 @@ export function plainPathProblems(svc: Service, fields: readonly PathField[], wh
     return [
       {
         path: field,
-        message: `${JSON.stringify(value)} cannot be carried: ${why}; expected a path of letters, digits and _ @ % + = : , . / -`,
+        message: `${quoteForMessage(value)} cannot be carried: ${why}; expected a path of letters, digits and _ @ % + = : , . / -`,
       },
     ];
   });

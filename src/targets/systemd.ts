@@ -1,8 +1,16 @@
 import { posix } from 'node:path';
-import { systemdDirectoryProblem, systemdEnvAssignment, systemdExecLine, systemdLineProblem, systemdPathProblem } from '../escape.js';
+import {
+  systemdDirectoryProblem,
+  systemdEnvAssignment,
+  systemdExecLine,
+  systemdExecPathProblem,
+  systemdLineProblem,
+  systemdNoncharacter,
+  systemdPathProblem,
+} from '../escape.js';
 import { DATA_MODE, type GeneratedFile } from '../files.js';
 import type { Renderer } from '../render.js';
-import type { Problem } from '../spec/check-schema.js';
+import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { HardeningProfile, Service } from '../spec/types.js';
 import type { CommandHelp } from './shared.js';
 import type { Target } from './target.js';
@@ -191,7 +199,8 @@ function dependencies(svc: Service) {
   const after = new Set<string>();
   for (const [kind, list] of [['requires', svc.requires], ['after', svc.after]] as const) {
     for (const dep of list) {
-      const mapped = DEPENDENCY[dep];
+      // Own keys only: a service named "constructor" is not Object.prototype's.
+      const mapped = Object.hasOwn(DEPENDENCY, dep) ? DEPENDENCY[dep] : undefined;
       if (mapped) {
         if (kind === 'requires' && mapped.wants) wants.add(mapped.wants);
         if (kind === 'requires' && mapped.requires) requires.add(mapped.requires);
@@ -249,21 +258,30 @@ export const systemd: Target = {
   problems(svc: Service): Problem[] {
     const problems: Problem[] = [];
     const refuse = (path: string, value: string, why: string | undefined, accepted: string) => {
-      if (why) problems.push({ path, message: `${JSON.stringify(value)} cannot be written to a unit: ${why}; expected ${accepted}` });
+      if (why) problems.push({ path, message: `${quoteForMessage(value)} cannot be written to a unit: ${why}; expected ${accepted}` });
     };
     refuse('description', svc.description, systemdLineProblem(svc.description), 'one line without leading or trailing white space or a trailing backslash');
-    const paths = ['command', 'workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const;
+    const paths = ['workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const;
     for (const field of paths) {
       const value = svc[field];
       if (value !== undefined) refuse(field, value, systemdPathProblem(value), 'an absolute path without ".." components, without white space at either end and not ending in a backslash');
     }
+    const program = 'an absolute path without ".." components, quotes or backslashes, without white space at either end';
+    refuse('command', svc.command, systemdExecPathProblem(svc.command), program);
     const check = svc.configCheck?.[0];
-    if (check !== undefined) refuse('configCheck[0]', check, systemdPathProblem(check), 'an absolute path without ".." components');
+    if (check !== undefined) refuse('configCheck[0]', check, systemdExecPathProblem(check), program);
+    if (svc.user === 'nobody') {
+      problems.push({
+        path: 'user',
+        message:
+          '"nobody" cannot be the account of a unit: systemd warns "Special user nobody configured, this is not safe!" (nobody owns whatever a user namespace or NFS cannot map, so the service would share it); expected an account of its own, such as the service name',
+      });
+    }
     const envFile = svc.environmentFile;
     if (envFile !== undefined && /\/etc\/conf\.d(\/|$)/.test(envFile)) {
       problems.push({
         path: 'environmentFile',
-        message: `${JSON.stringify(envFile)} is OpenRC's shell configuration: a systemd unit must not read /etc/conf.d (Gentoo QA, install-qa-check.d/60systemd); expected a file such as /etc/default/${svc.name} or /etc/${svc.name}/env`,
+        message: `${quoteForMessage(envFile)} is OpenRC's shell configuration: a systemd unit must not read /etc/conf.d (Gentoo QA, install-qa-check.d/60systemd); expected a file such as /etc/default/${svc.name} or /etc/${svc.name}/env`,
       });
     }
     const long = (path: string, line: string) => {
@@ -273,7 +291,16 @@ export const systemd: Target = {
     };
     long('args', `ExecStart=${systemdExecLine([svc.command, ...svc.args])}`);
     if (svc.configCheck) long('configCheck', `ExecStartPre=${systemdExecLine(svc.configCheck)}`);
-    for (const [name, value] of svc.environment) long(`environment.${name}`, `Environment=${systemdEnvAssignment(name, value)}`);
+    for (const [name, value] of svc.environment) {
+      long(`environment.${name}`, `Environment=${systemdEnvAssignment(name, value)}`);
+      const nonchar = systemdNoncharacter(value);
+      if (nonchar) {
+        problems.push({
+          path: `environment.${name}`,
+          message: `${quoteForMessage(value)} cannot be written to a unit: systemd refuses an environment value with the Unicode noncharacter ${nonchar}, escaped or not ("Invalid environment assignment"); expected text without U+FDD0-U+FDEF, U+FFFE or U+FFFF (of any plane)`,
+        });
+      }
+    }
     return problems;
   },
 

@@ -11,40 +11,48 @@ export interface UnitEntry {
   linkTarget?: string;
 }
 
-/**
- * The word escape.ts's systemdExecArg wrote, read back: bare, or double
- * quotes with C escapes (`\\ \" \n \t \r \xNN`); `%%` and `$$` undone.
- */
-export function unquoteExecWord(word: string): string {
-  let text = word;
-  if (word.startsWith('"') && word.endsWith('"') && word.length >= 2) {
-    const bytes: number[] = [];
-    const body = word.slice(1, -1);
-    for (let i = 0; i < body.length; i++) {
-      const c = body[i]!;
-      if (c !== '\\') {
-        bytes.push(...Buffer.from(c, 'utf8'));
-        continue;
-      }
-      const next = body[++i]!;
-      if (next === 'x') {
-        bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else bytes.push(({ n: 10, t: 9, r: 13 } as Record<string, number>)[next] ?? next.charCodeAt(0));
+/** Undoes the double quotes and C escapes (`\\ \" \n \t \r \xNN`) systemdExecArg writes. */
+function cUnquote(word: string): string {
+  if (!(word.startsWith('"') && word.endsWith('"') && word.length >= 2)) return word;
+  const bytes: number[] = [];
+  const body = word.slice(1, -1);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c !== '\\') {
+      bytes.push(...Buffer.from(c, 'utf8'));
+      continue;
     }
-    text = Buffer.from(bytes).toString('utf8');
+    const next = body[++i]!;
+    if (next === 'x') {
+      bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(({ n: 10, t: 9, r: 13 } as Record<string, number>)[next] ?? next.charCodeAt(0));
   }
-  return text.replaceAll('%%', '%').replaceAll('$$', '$');
+  return Buffer.from(bytes).toString('utf8');
 }
 
-/** The programs of the Exec*= lines (first word, unquoted, without the `-@:+!` prefixes). */
+/**
+ * The word escape.ts's systemdExecArg wrote, read back: bare, or double
+ * quotes with C escapes; `%%` undone, and `$$` too unless the line has the
+ * ":" prefix (no variable expansion, so nothing was doubled).
+ */
+export function unquoteExecWord(word: string, expanding = true): string {
+  const text = cUnquote(word).replaceAll('%%', '%');
+  return expanding ? text.replaceAll('$$', '$') : text;
+}
+
+/**
+ * The programs of the Exec*= lines as systemd executes them: the first word
+ * unquoted, its `-@:+!` prefixes dropped (inside or outside the quotes), `%%`
+ * undone. systemd never expands `$` in the program path, so nothing else is.
+ */
 export function execPrograms(unitText: string): string[] {
   const programs = new Set<string>();
   for (const match of unitText.matchAll(/^Exec[A-Za-z]*=[-@:+!]*("(?:[^"\\]|\\.)*"|\S+)/gm)) {
     const word = match[1]!;
     // A specifier (%i, not the literal %%) is resolved only when the unit runs.
     if (/%[^%]/.test(word.replaceAll('%%', ''))) continue;
-    const program = unquoteExecWord(word);
+    const program = cUnquote(word).replace(/^[-@:+!]+/, '').replaceAll('%%', '%');
     if (program.startsWith('/')) programs.add(program);
   }
   return [...programs].sort();

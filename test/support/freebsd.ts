@@ -81,7 +81,7 @@ export class FreebsdSandbox {
     const make = files.find((f) => f.path === 'rcd/Makefile.snippet')!.content!;
     const rc = source.path.replace(/^rcd\/files\/(.*)\.in$/, '$1');
     const subList: Record<string, string> = { ...subListValues(make), PREFIX: this.prefix, LOCALBASE: this.prefix };
-    const substituted = source.content!.replace(/%%([A-Z0-9_]+)%%/g, (token, key: string) => subList[key] ?? token);
+    const substituted = applySlist(source.content!, subList);
     if (/%%[A-Z_]+%%/.test(substituted)) throw new Error(`SUB_LIST left a token in ${source.path}`);
     const path = join(this.prefix, 'etc/rc.d', rc);
     writeFileSync(path, substituted, { mode: 0o755 });
@@ -192,6 +192,19 @@ export class FreebsdSandbox {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the ports framework's apply-slist target (bsd.port.mk) does to
+ * files/NAME.in: sed -e 's!%%KEY%%!value!g' for each SUB_LIST entry, and
+ * -e '/^@comment /d'.
+ */
+export function applySlist(text: string, subList: Record<string, string>): string {
+  return text
+    .replace(/%%([A-Za-z0-9_]+)%%/g, (token, key: string) => subList[key] ?? token)
+    .split('\n')
+    .filter((line) => !line.startsWith('@comment '))
+    .join('\n');
 }
 
 export function sleep(ms: number): Promise<void> {

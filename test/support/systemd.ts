@@ -44,11 +44,17 @@ function withTempDir<T>(fn: (dir: string) => T): T {
  * empty stderr.
  */
 export function verifyUnit(files: Record<string, string>, unitToVerify: string): { status: number; stderr: string } {
+  return verifyUnits(files, [unitToVerify]);
+}
+
+/** verifyUnit for many units at once (one staged root, one systemd-analyze run): what property tests use. */
+export function verifyUnits(files: Record<string, string>, unitsToVerify: readonly string[]): { status: number; stderr: string } {
   return withTempDir((root) => {
     stageSystemdRoot(root, Object.entries(files).map(([path, content]) => ({ path, content })));
     const unitDir = join(root, 'etc/systemd/system');
-    const result = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, join(unitDir, unitToVerify)], {
+    const result = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, ...unitsToVerify.map((u) => join(unitDir, u))], {
       encoding: 'utf8',
+      maxBuffer: 1 << 26,
     });
     return { status: result.status ?? -1, stderr: (result.stderr ?? '') + (result.error?.message ?? '') };
   });
@@ -89,6 +95,17 @@ export function securityExposure(
  * of the dump. `--test` refuses to run as root, so as root it runs as nobody.
  */
 export function dumpUnit(files: Record<string, string>, unit: string): { dump: string; stderr: string } {
+  const { sections, stderr } = dumpUnits(files, unit);
+  const dump = sections.get(unit);
+  if (dump === undefined) throw new Error(`systemd --test printed no section for ${unit}:\n${stderr}`);
+  return { dump, stderr };
+}
+
+/**
+ * dumpUnit for `unit` and every unit it pulls in (Requires=, Wants=), which
+ * systemd --test loads and prints too: one run for many units.
+ */
+export function dumpUnits(files: Record<string, string>, unit: string): { sections: Map<string, string>; stderr: string } {
   if (!SYSTEMD_BINARY) throw new Error('no systemd binary');
   return withTempDir((dir) => {
     copySystemTargets(dir);
@@ -109,10 +126,12 @@ export function dumpUnit(files: Record<string, string>, unit: string): { dump: s
       env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', SYSTEMD_UNIT_PATH: dir, LC_ALL: 'C.UTF-8' },
     });
     const out = result.stdout ?? '';
-    const start = out.indexOf(`\t-> Unit ${unit}:\n`);
-    if (start < 0) throw new Error(`systemd --test printed no section for ${unit}:\n${result.stderr}${result.error?.message ?? ''}`);
-    const next = out.indexOf('\n\t-> Unit ', start + 1);
-    return { dump: out.slice(start, next < 0 ? undefined : next + 1), stderr: result.stderr ?? '' };
+    const sections = new Map<string, string>();
+    for (const part of out.split(/(?=\t-> Unit )/)) {
+      const name = /^\t-> Unit ([^\n]+):\n/.exec(part)?.[1];
+      if (name !== undefined) sections.set(name, part);
+    }
+    return { sections, stderr: `${result.stderr ?? ''}${result.error?.message ?? ''}` };
   });
 }
 

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { OpenrcSandbox, isRoot, uniqueName, type ProbeRecord } from './support/openrc.js';
+import { HOSTILE, HOSTILE_DESCRIPTIONS, NONCHARACTERS, recorder, type Recorded } from './support/hostile.js';
+import { describeWithTools } from './support/tools.js';
+
+// The hostile corpus through Debian's real OpenRC: openrc-run sources
+// conf.d, evaluates command_args (supervise-daemon.sh / start-stop-daemon.sh)
+// and config_check; the probe records what the program got.
+
+const ARGS = [...HOSTILE, ...NONCHARACTERS];
+/** Environment names that are valid and left alone by OpenRC's supervisors (which set HOME, USER, ... themselves). */
+const ENV = Object.fromEntries([...ARGS.map((value, i): [string, string] => [`V${i}`, value]), ['_', '$(id)'], ['x_y', `it's "x"`]]);
+const DESCRIPTION = HOSTILE_DESCRIPTIONS.find((d) => d.startsWith('$(id)'))!;
+
+function expectEnvironment(seen: ProbeRecord | Recorded): void {
+  for (const [name, value] of Object.entries(ENV)) expect(seen.env.get(name), name).toBe(value);
+}
+
+describeWithTools(['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+  'the hostile corpus under real OpenRC',
+  () => {
+    describe('supervise-daemon: a family instance run as nobody, with a config check', () => {
+      let box: OpenrcSandbox;
+      let check: ReturnType<typeof recorder>;
+      const family = uniqueName('isvh');
+      const entry = `${family}.web`;
+      beforeAll(async () => {
+        box = new OpenrcSandbox();
+        check = recorder(box.dir);
+        await box.generate({
+          name: 'web',
+          family,
+          description: DESCRIPTION,
+          command: box.probe,
+          args: ARGS,
+          user: 'nobody',
+          workingDirectory: box.work,
+          environment: ENV,
+          configCheck: [check.path, ...ARGS],
+        });
+      });
+      afterAll(async () => box?.cleanup([entry]));
+
+      test('start: the config check, then the program, each gets every argument and variable byte for byte', async () => {
+        const { status, output } = await box.rc(entry, 'start');
+        expect(output).not.toMatch(/ERROR|WARNING/);
+        expect(status).toBe(0);
+        const [checked] = check.read();
+        expect(checked!.argv).toEqual([check.path, ...ARGS]);
+        expectEnvironment(checked!);
+        const program = await box.waitForRecord(1);
+        expect(program!.argv).toEqual([box.probe, ...ARGS]);
+        expect([program!.uid, program!.cwd]).toEqual([65534, box.work]);
+        expectEnvironment(program!);
+      });
+
+      test('describe prints the description as it is', async () => {
+        const { status, output } = await box.rc(entry, 'describe');
+        expect(status).toBe(0);
+        expect(output).toContain(DESCRIPTION);
+      });
+
+      test('stop ends it', async () => {
+        expect((await box.rc(entry, 'stop')).status).toBe(0);
+        const deadline = Date.now() + 5000;
+        while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(box.liveProbes()).toEqual([]);
+      });
+    });
+
+    describe('start-stop-daemon: a program that daemonizes itself, with nice; then foreground', () => {
+      let box: OpenrcSandbox;
+      const name = uniqueName('isvd');
+      let pidfile: string;
+      beforeAll(async () => {
+        box = new OpenrcSandbox();
+        pidfile = join(box.dir, 'run.pid');
+        await box.generate({
+          name,
+          command: box.probe,
+          args: [...ARGS, `probe:daemonize=${pidfile}`],
+          user: 'root',
+          daemonizes: true,
+          pidfile,
+          nice: 5,
+          environment: ENV,
+        });
+      });
+      afterAll(async () => box?.cleanup([name]));
+
+      test('start: every argument and variable arrives, and the nice level', async () => {
+        const { status, output } = await box.rc(name, 'start');
+        expect(output).not.toMatch(/ERROR/);
+        expect(status).toBe(0);
+        const seen = await box.waitForRecord(1);
+        expect(seen.argv).toEqual([box.probe, ...ARGS, `probe:daemonize=${pidfile}`]);
+        expect(seen.nice).toBe(5);
+        expectEnvironment(seen);
+        expect((await box.rc(name, 'stop')).status).toBe(0);
+      });
+
+      test('foreground builds the same command line', async () => {
+        const deadline = Date.now() + 5000;
+        while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        const { status, output } = await box.rc(name, 'foreground');
+        expect(output).not.toMatch(/ERROR/);
+        expect(status).toBe(0);
+        const seen = await box.waitForRecord(2);
+        expect(seen.argv).toEqual([box.probe, ...ARGS, `probe:daemonize=${pidfile}`]);
+        expect(seen.nice).toBe(5);
+        expectEnvironment(seen);
+      });
+    });
+  },
+);
