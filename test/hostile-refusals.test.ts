@@ -97,11 +97,19 @@ describe('through the built CLI: exit 2, one line per refusal naming file and fi
 });
 
 describe('names that are also Object.prototype members are ordinary names', () => {
-  test('dependencies "constructor" and "toString", environment "constructor" and "__proto__": carried by every target', () => {
-    const spec = JSON.parse('{"name": "web", "command": "/usr/bin/web", "requires": ["constructor"], "after": ["toString"], "environment": {"constructor": "c", "__proto__": "p"}}') as Record<string, unknown>;
+  test('dependencies "constructor" and "toString", environment "constructor": carried by every target', () => {
+    const spec = JSON.parse('{"name": "web", "command": "/usr/bin/web", "requires": ["constructor"], "after": ["toString"], "environment": {"constructor": "c"}}') as Record<string, unknown>;
     const text = generate(spec).files.map((f) => f.content ?? '').join('\n');
-    for (const line of ["rc_need='constructor'", "rc_after='toString'", "export constructor='c'", "export __proto__='p'", '# REQUIRE: LOGIN constructor toString', "web_env=\"constructor=c __proto__=p\"", 'Requires=constructor.service', 'After=toString.service', 'Environment="constructor=c"', 'Environment="__proto__=p"']) {
+    for (const line of ["rc_need='constructor'", "rc_after='toString'", "export constructor='c'", '# REQUIRE: LOGIN constructor toString', 'Requires=constructor.service', 'After=toString.service', 'Environment="constructor=c"']) {
       expect(text).toContain(line);
     }
+  });
+
+  test('environment "__proto__": carried by rc.d and systemd; OpenRC refuses it for its leading "_", as any such lowercase name', () => {
+    const spec = JSON.parse('{"name": "web", "command": "/usr/bin/web", "environment": {"__proto__": "p"}}') as Record<string, unknown>;
+    const text = generate(spec, { targets: ['rcd', 'systemd'] }).files.map((f) => f.content ?? '').join('\n');
+    expect(text).toContain('__proto__=p');
+    expect(text).toContain('Environment="__proto__=p"');
+    expect(() => generate(spec, { targets: ['openrc'] })).toThrow(/environment\.__proto__: \(openrc\) cannot be set for OpenRC/);
   });
 });

@@ -89,7 +89,8 @@ export function confVars(svc: Service): ConfVar[] {
   const set = (name: string, value: string | string[] | undefined) => {
     if (value !== undefined && value.length > 0) values.set(name, value);
   };
-  set('description', svc.description);
+  // Always set, empty too: the description is the user's value, carried as is.
+  values.set('description', svc.description);
   set('command', svc.command);
   set('command_args', svc.args);
   set('command_user', commandUser(svc));
