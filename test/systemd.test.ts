@@ -223,3 +223,19 @@ describeWithTools(['systemd-tmpfiles'])('log directories: created by tmpfiles.d,
     expect(files.map((f) => f.path)).toEqual(['systemd/web.service']);
   });
 });
+
+describe('writing directly under / never makes the whole file system writable', () => {
+  test('a log in / is opened by systemd itself: no ReadWritePaths=-/', async () => {
+    const { generate } = await import('../src/index.js');
+    const unit = generate({ name: 'web', command: '/usr/bin/web', stdoutLog: '/web.log' }, { targets: ['systemd'] }).files[0]!.content!;
+    expect(unit).toContain('StandardOutput=append:/web.log');
+    expect(unit).not.toMatch(/^ReadWritePaths=-?\/$/m);
+  });
+
+  test('a pidfile the program writes in / is refused under a sandbox, accepted without one', async () => {
+    const { generate } = await import('../src/index.js');
+    const spec = { name: 'web', command: '/usr/bin/web', daemonizes: true, pidfile: '/web.pid' };
+    expect(() => generate(spec, { targets: ['systemd'] })).toThrow(/pidfile: .* cannot be written to a unit: the program writes it in \//);
+    expect(generate({ ...spec, systemd: { hardening: 'off' } }, { targets: ['systemd'] }).files).toHaveLength(1);
+  });
+});

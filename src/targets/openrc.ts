@@ -20,8 +20,7 @@ export interface ConfVar {
  * so these would change how OpenRC itself starts the service.
  */
 const SHELL_RESERVED = ['IFS', 'PATH', 'ENV', 'CDPATH', 'PS1', 'PS2', 'PS4', 'OPTIND', 'OPTARG', 'SVCNAME'];
-// LD_: ld.so(8) would load what they name into every program openrc-run starts as root (start-stop-daemon, supervise-daemon).
-const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_', 'LD_'];
+const RESERVED_PREFIXES = ['RC_', 'EINFO_', 'SSD_'];
 /**
  * openrc-run(8)'s variables this script does not set, and names openrc-run.sh
  * assigns itself; lowercase names starting with "_" are refused too (the
@@ -187,6 +186,13 @@ export const openrc: Target = {
       'OpenRC passes it through eval when starting and splits it on white space when stopping (start-stop-daemon.sh, supervise-daemon.sh)',
     );
     for (const [name] of svc.environment) {
+      if (name.startsWith('LD_')) {
+        problems.push({
+          path: `environment.${name}`,
+          message: `cannot be set for OpenRC: exported from conf.d (or environmentFile, also sourced by openrc-run), ld.so(8) would apply ${name} to every helper openrc-run starts as root (start-stop-daemon, supervise-daemon), not to the program alone; let the program's own start script set it`,
+        });
+        continue;
+      }
       const clash =
         SHELL_RESERVED.includes(name) ||
         RESERVED_PREFIXES.some((p) => name.startsWith(p)) ||

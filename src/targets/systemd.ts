@@ -163,7 +163,8 @@ function writable(svc: Service, hardened: boolean): Writable {
     // systemd opens StandardOutput=append: files before it creates
     // LogsDirectory= (systemd/systemd#27591): the directory must exist first.
     if (dir !== '/var/log' && dir !== '/') out.create.push(dir);
-    if (dir !== '/var/log') add(dir);
+    // systemd opens the file itself; "/" writable would undo ProtectSystem= entirely.
+    if (dir !== '/var/log' && dir !== '/') add(dir);
   }
   if (svc.daemonizes && svc.pidfile) {
     const dir = posix.dirname(runPath(svc.pidfile));
@@ -261,6 +262,14 @@ export const systemd: Target = {
       if (why) problems.push({ path, message: `${quoteForMessage(value)} cannot be written to a unit: ${why}; expected ${accepted}` });
     };
     refuse('description', svc.description, systemdLineProblem(svc.description), 'one line without leading or trailing white space or a trailing backslash');
+    if (svc.daemonizes && svc.pidfile && posix.dirname(runPath(svc.pidfile)) === '/' && svc.systemd.hardening !== 'off') {
+      refuse(
+        'pidfile',
+        svc.pidfile,
+        `the program writes it in /, which ProtectSystem=strict keeps read-only unless the whole file system is made writable`,
+        `a pidfile in a directory of its own, such as /run/${svc.name}/${svc.name}.pid (or systemd.hardening "off")`,
+      );
+    }
     const paths = ['workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const;
     for (const field of paths) {
       const value = svc[field];
