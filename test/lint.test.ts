@@ -203,3 +203,26 @@ describe('output', () => {
     for (const rule of LINT_RULES) expect(readme, rule.id).toMatch(new RegExp(`^\\| \`${rule.id}\` \\|`, 'm'));
   });
 });
+
+describe('generated scripts with awkward values lint clean', () => {
+  test('values that span lines, and /usr/local inside another word, are not code or a PREFIX problem', async () => {
+    const { generate } = await import('../src/index.js');
+    const spec = {
+      name: 'ml',
+      command: '/usr/bin/ml',
+      args: ['line\nbreak', 'x/usr/localy', '--root=/opt/usr/local/x'],
+      environment: { A: 'two\nlines' },
+      configCheck: ['/usr/bin/ml', '--check', 'a\nb'],
+    };
+    for (const file of generate(spec, { targets: ['rcd', 'openrc'] }).files.filter((f) => f.content && detectKind(f.path, f.content))) {
+      expect(lintScript(file.path, file.content!, detectKind(file.path, file.content!)!).map(formatFinding), file.path).toEqual([]);
+    }
+  });
+
+  test('a real /usr/local path is still found, after "=" or a quote too', () => {
+    const script = (line: string) => readFileSync(new URL('./__snapshots__/minimal/rcd/files/minimal.in', import.meta.url), 'utf8').replace('run_rc_command "$1"', `${line}\nrun_rc_command "$1"`);
+    for (const line of ['minimal_config=/usr/local/etc/x.conf', 'minimal_config="/usr/local"', "command_args='--conf=/usr/local/etc/x'"]) {
+      expect(rules('files/minimal.in', script(line)), line).toContain('rc-usr-local');
+    }
+  });
+});

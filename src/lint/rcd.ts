@@ -225,7 +225,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     summary: 'no literal /usr/local in a port file: %%PREFIX%% or %%LOCALBASE%%',
     fix: 'write %%PREFIX%% for what the port installs, %%LOCALBASE%% for what other ports install',
     check: (c) =>
-      c.port ? c.script.lines.flatMap((l, i) => (/\/usr\/local(?![A-Za-z0-9_])/.test(l) ? [{ line: i + 1, message: 'literal /usr/local in a port file: it breaks with another PREFIX' }] : [])) : [],
+      c.port ? c.script.lines.flatMap((l, i) => (/(?<![\w./-])\/usr\/local(?![\w.-])/.test(l) ? [{ line: i + 1, message: 'literal /usr/local in a port file: it breaks with another PREFIX' }] : [])) : [],
   },
   {
     id: 'rc-subr-missing',

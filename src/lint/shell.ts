@@ -96,7 +96,7 @@ export function parseShell(text: string): Script {
       if (c === "'") {
         stack.pop();
         code += stack.length === 0 ? c : '_';
-      } else code += c === '\n' ? '\n' : '_';
+      } else code += '_';
       if (c === '\n') line++;
       continue;
     }
@@ -119,9 +119,10 @@ export function parseShell(text: string): Script {
         line++;
         continue;
       }
+      // A line break inside quotes is part of the value, not a new word or command.
       line++;
       raw += c;
-      code += c;
+      code += '_';
       continue;
     }
     if (c === '#' && !masked && (raw === '' || /[\s;&|(]$/.test(raw))) {
