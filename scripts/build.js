@@ -34,7 +34,15 @@ async function precompiledTemplates() {
       const text = normalizeTemplateText(readFileSync(new URL(name, templates), 'utf8'));
       const problem = htmlEscapingProblem(text, `templates/${name}`);
       if (problem) throw new Error(problem);
-      const fn = ejs.compile(text, { ...TEMPLATE_OPTIONS, destructuredLocals: [...TEMPLATE_OPTIONS.destructuredLocals], filename: `templates/${name}`, client: true });
+      // compileDebug off: no per-call line tracking and error-rethrow closure (the
+      // built-in templates are tested; --templates overrides keep it on).
+      const fn = ejs.compile(text, {
+        ...TEMPLATE_OPTIONS,
+        destructuredLocals: [...TEMPLATE_OPTIONS.destructuredLocals],
+        filename: `templates/${name}`,
+        client: true,
+        compileDebug: false,
+      });
       return `  ${JSON.stringify(name)}: ${fn.toString()},`;
     });
   return `export const PRECOMPILED = {\n${entries.join('\n')}\n};\n`;
@@ -52,6 +60,9 @@ await build({
   target: 'node20',
   packages: 'bundle',
   logLevel: 'warning',
+  // Less for V8 to read at every start; names stay, for stack traces (--debug).
+  minifyWhitespace: true,
+  minifySyntax: true,
   define: { __VERSION__: JSON.stringify(version) },
   plugins: [
     {

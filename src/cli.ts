@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { UserError } from './errors.js';
+import { GENERATE_HELP, generateCommand } from './commands/generate.js';
 import type { Command, Io } from './commands/io.js';
 import { SpecError } from './spec/normalize.js';
 
@@ -15,12 +16,13 @@ interface Loaded {
 
 /**
  * Every command, by name. A new command is a module in commands/ and one line
- * here. Modules load only when their command runs (or for --help): generate
- * never loads the wizard's prompt library, the wizard never waits for the
- * template engine before its first question.
+ * here. Modules load only when their command runs (or for --help), except
+ * generate's: generate never loads the wizard's prompt library, and the
+ * wizard never loads the template engine.
  */
 const COMMANDS: readonly { name: string; load(): Promise<Loaded> }[] = [
-  { name: 'generate', load: async () => import('./commands/generate.js').then((m) => ({ command: m.generateCommand, help: m.GENERATE_HELP })) },
+  // The hot path (npx, CI loops) is loaded with the CLI: one module graph to load, not two in turn.
+  { name: 'generate', load: async () => ({ command: generateCommand, help: GENERATE_HELP }) },
   { name: 'wizard', load: async () => import('./commands/wizard.js').then((m) => ({ command: m.wizardCommand, help: m.WIZARD_HELP })) },
   { name: 'lint', load: async () => import('./commands/lint.js').then((m) => ({ command: m.lintCommand, help: m.LINT_HELP })) },
   { name: 'verify', load: async () => import('./commands/verify.js').then((m) => ({ command: m.verifyCommand, help: m.VERIFY_HELP })) },

@@ -11,8 +11,13 @@
  * stable test.
  */
 import { generateFiles, type GenerateOptions, type Generated } from './generate.js';
+import { loadTemplateEngine } from './render.js';
 import { normalize } from './spec/normalize.js';
 import type { ServiceSpec } from './spec/types.js';
+
+// generate() is synchronous and takes `templates` overrides, which are compiled
+// when used: have the template engine ready (the CLI loads it only for --templates).
+await loadTemplateEngine();
 
 export function generate(spec: ServiceSpec | ServiceSpec[] | unknown, options: GenerateOptions = {}): Generated {
   const specs = Array.isArray(spec) ? spec : [spec];

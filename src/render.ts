@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ejs from 'ejs';
 import { UserError } from './errors.js';
 import * as escape from './escape.js';
 import { PRECOMPILED } from './precompiled-templates.js';
@@ -34,6 +33,21 @@ export interface TemplateSource {
   dirs: readonly string[];
 }
 
+type Compile = (text: string, options: Record<string, unknown>) => TemplateFunction;
+let compileTemplate: Compile | undefined;
+
+/**
+ * Loads ejs, which only compiling a template at run time needs: a
+ * --templates override, or every template when running from source. The
+ * built-in templates come compiled in the bundle, so `generate` never loads it.
+ */
+export async function loadTemplateEngine(): Promise<void> {
+  compileTemplate ??= (await import('ejs')).default.compile as unknown as Compile;
+}
+
+// From source (tests) nothing is precompiled: load the engine up front.
+if (PRECOMPILED === undefined) await loadTemplateEngine();
+
 /** Only ejs' own error messages reach this (template file names); never HTML-escape. */
 const noEscape = (text: unknown) => String(text);
 
@@ -60,9 +74,16 @@ export class Renderer {
   }
 
   private run(template: string, locals: Record<string, unknown>): string {
-    const partial = (name: string, extra: Record<string, unknown> = {}) =>
-      this.run(`shared/${name}.ejs`, { ...locals, ...extra }).replace(/\n$/, '');
-    return this.template(template)({ ...locals, q, partial });
+    // The partial's locals inherit the caller's (a prototype, not a copy: a
+    // conf.d file calls the variable-doc partial once per variable).
+    const context: Record<string, unknown> = Object.assign(Object.create(locals) as Record<string, unknown>, {
+      q,
+      partial: (name: string, extra: Record<string, unknown> = {}) => {
+        const text = this.run(`shared/${name}.ejs`, Object.assign(Object.create(context) as Record<string, unknown>, extra));
+        return text.endsWith('\n') ? text.slice(0, -1) : text;
+      },
+    });
+    return this.template(template)(context);
   }
 
   private template(relative: string): Compiled {
@@ -79,8 +100,8 @@ export class Renderer {
     const { text, file } = this.read(relative);
     const problem = htmlEscapingProblem(text, file);
     if (problem) throw new UserError(problem, 2);
-    const fn = ejs.compile(text, { ...TEMPLATE_OPTIONS, destructuredLocals: [...TEMPLATE_OPTIONS.destructuredLocals], filename: file, escape: noEscape });
-    return fn as TemplateFunction;
+    if (!compileTemplate) throw new Error(`${relative} must be compiled at run time: await loadTemplateEngine() first`);
+    return compileTemplate(text, { ...TEMPLATE_OPTIONS, destructuredLocals: [...TEMPLATE_OPTIONS.destructuredLocals], filename: file, escape: noEscape });
   }
 
   private isOverridden(relative: string): boolean {

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { generateFiles } from '../generate.js';
-import { checkTemplateOverrides } from '../render.js';
+import { checkTemplateOverrides, loadTemplateEngine } from '../render.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
@@ -59,6 +59,7 @@ export const generateCommand: Command = {
     const targets = parseTargets(options.target);
     const templates = (options.templates ?? []).map((d) => resolve(io.cwd, d));
     checkTemplateOverrides(templates);
+    if (templates.length > 0) await loadTemplateEngine();
     const services = await loadInputs(inputs);
     if (options.out === undefined && services.length > 1) {
       throw new UserError('--out DIR is needed when generating several services into one tree', 2);

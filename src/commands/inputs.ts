@@ -1,4 +1,4 @@
-import { readdir, stat } from '../fs-async.js';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { examplePath } from '../examples.js';
@@ -42,15 +42,17 @@ export async function specInputs(specs: readonly string[], example: string | und
   const inputs: SpecInput[] = [];
   for (const spec of specs) {
     const file = resolve(cwd, spec);
-    const isDir = await stat(file).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
+    let isDir = false;
+    try {
+      isDir = statSync(file).isDirectory();
+    } catch {
+      // not there: loading it says so, naming the file
+    }
     if (!isDir) {
       inputs.push({ file, source: basename(spec) });
       continue;
     }
-    const names = (await readdir(file, { withFileTypes: true }))
+    const names = readdirSync(file, { withFileTypes: true })
       .filter((e) => !e.isDirectory() && SPEC_FILE.test(e.name) && !e.name.startsWith('.'))
       .map((e) => e.name)
       .sort();

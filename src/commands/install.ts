@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import type { GeneratedFile } from '../files.js';
 import { generateFiles } from '../generate.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
-import { checkTemplateOverrides } from '../render.js';
+import { checkTemplateOverrides, loadTemplateEngine } from '../render.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { readTree } from '../verify/tree.js';
 import { plan, type PlannedFile } from '../write.js';
@@ -159,6 +159,7 @@ export const installCommand: Command = {
 async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io): Promise<GeneratedFile[]> {
   const templates = (options.templates ?? []).map((d) => resolve(io.cwd, d));
   checkTemplateOverrides(templates);
+  if (templates.length > 0) await loadTemplateEngine();
   const services = await loadInputs(await specInputs(options.spec ?? [], options.example, io.cwd));
   const { files, warnings } = generateFiles(services, { targets, templates });
   for (const warning of warnings) io.stderr(`warning: ${warning}\n`);

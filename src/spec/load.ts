@@ -1,4 +1,4 @@
-import { close, fstat, open, read } from '../fs-async.js';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { jsonFlaw } from './json-scan.js';
 import { SpecError, normalize } from './normalize.js';
@@ -29,24 +29,43 @@ async function readBounded(file: string, source: string): Promise<Buffer> {
   const refuse = (message: string): never => {
     throw new SpecError([{ path: '(file)', message }], source);
   };
-  const fd = await open(file, 'r').catch((error: NodeJS.ErrnoException) => refuse(`cannot be read: ${error.code ?? error.message}`));
+  const cannotRead = (error: unknown): never => refuse(`cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  let fd: number;
   try {
-    const buffer = Buffer.alloc(MAX_SPEC_BYTES + 1);
+    fd = openSync(file, 'r');
+  } catch (error) {
+    return cannotRead(error);
+  }
+  try {
+    // Chunks as they come, never more than the limit plus one byte: a
+    // description is small, and a 1 MiB buffer per file would dominate a run
+    // over a directory of them.
+    const chunks: Buffer[] = [];
     let length = 0;
-    while (length < buffer.length) {
-      const bytesRead = await read(fd, buffer, length, buffer.length - length, null).catch((error: NodeJS.ErrnoException) =>
-        refuse(`cannot be read: ${error.code ?? error.message}`),
-      );
+    while (length <= MAX_SPEC_BYTES) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, MAX_SPEC_BYTES + 1 - length));
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        return cannotRead(error);
+      }
       if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
     }
     if (length > MAX_SPEC_BYTES) {
-      const size = (await fstat(fd).catch(() => undefined))?.size ?? 0;
+      let size = 0;
+      try {
+        size = fstatSync(fd).size;
+      } catch {
+        // a pipe or a device: say "more than 1 MiB"
+      }
       refuse(`is ${size > MAX_SPEC_BYTES ? `${size} bytes` : 'more than 1 MiB'}; a service description may be at most 1 MiB (${MAX_SPEC_BYTES} bytes)`);
     }
-    return buffer.subarray(0, length);
+    return Buffer.concat(chunks, length);
   } finally {
-    await close(fd);
+    closeSync(fd);
   }
 }
 

@@ -29,6 +29,20 @@ export interface CommandHelp {
 
 /** Wraps prose to `width` columns for comment blocks. */
 export function wrap(text: string, width = 72): string[] {
+  const key = `${width}\u0000${text}`;
+  let lines = wrapped.get(key);
+  if (!lines) {
+    lines = wrapWords(text, width);
+    // Most texts are the same documentation for every service: wrap each once.
+    if (wrapped.size > 4096) wrapped.clear();
+    wrapped.set(key, lines);
+  }
+  return lines;
+}
+
+const wrapped = new Map<string, string[]>();
+
+function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
