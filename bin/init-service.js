@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-import module from 'node:module';
-
+'use strict';
+// CommonJS on purpose (bin/package.json): Node starts it sooner than an ES module.
 // Node >= 22.1 caches compiled code between runs; a no-op on Node 20.
-module.enableCompileCache?.();
-const { main } = await import('../dist/cli.js');
-process.exitCode = await main(process.argv.slice(2));
+require('node:module').enableCompileCache?.();
+require('../dist/cli.cjs')
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

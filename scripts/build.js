@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Chunk names carry content hashes: remove the last build's, or stale ones pile up in the package.
 const dist = new URL('../dist/', import.meta.url);
-for (const file of existsSync(dist) ? readdirSync(dist) : []) if (file.endsWith('.js')) rmSync(new URL(file, dist));
+for (const file of existsSync(dist) ? readdirSync(dist) : []) if (/\.c?js$/.test(file)) rmSync(new URL(file, dist));
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 /**
@@ -49,13 +49,9 @@ async function precompiledTemplates() {
 }
 const precompiled = await precompiledTemplates();
 
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: ['src/cli.ts', 'src/index.ts'],
-  outdir: 'dist',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
@@ -64,17 +60,66 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   define: { __VERSION__: JSON.stringify(version) },
+};
+const precompiledPlugin = {
+  name: 'precompiled-templates',
+  setup(b) {
+    b.onResolve({ filter: /precompiled-templates\.js$/ }, (args) => ({ path: args.path, namespace: 'precompiled-templates' }));
+    b.onLoad({ filter: /.*/, namespace: 'precompiled-templates' }, () => ({ contents: precompiled, loader: 'js' }));
+  },
+};
+const LAZY_COMMANDS = ['wizard', 'lint', 'verify', 'install'];
+/** What the generate path imports only now and then: kept out of dist/cli.cjs. */
+const LAZY_MODULES = {
+  yaml: { entry: 'src/lazy/yaml.ts', specifier: /^yaml$/ },
+  ejs: { entry: 'src/lazy/ejs.ts', specifier: /^ejs$/ },
+  manifest: { entry: 'src/manifest.ts', specifier: /\/manifest\.js$/ },
+};
+
+// The ES module build: the API (index.js), the CLI, and each command other
+// than generate as an entry of its own with a stable name (cmd-*.js), which
+// the CommonJS CLI below loads with import() when such a command runs.
+await build({
+  ...common,
+  entryPoints: {
+    cli: 'src/cli.ts',
+    index: 'src/index.ts',
+    ...Object.fromEntries(LAZY_COMMANDS.map((c) => [`cmd-${c}`, `src/commands/${c}.ts`])),
+    ...Object.fromEntries(Object.entries(LAZY_MODULES).map(([name, { entry }]) => [`lazy-${name}`, entry])),
+  },
+  outdir: 'dist',
+  splitting: true,
+  format: 'esm',
+  plugins: [precompiledPlugin],
+  // Bundled CommonJS (ejs) calls require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __initServiceRequire } from 'node:module'; const require = __initServiceRequire(import.meta.url);" },
+});
+
+// What bin/init-service.cjs runs: the CLI and the generate path as one
+// CommonJS file. Node starts CommonJS several milliseconds sooner than an ES
+// module graph, and generate is what npx and CI loops run; the other
+// commands come from the ES module build above.
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.cjs',
+  format: 'cjs',
+  define: { ...common.define, 'import.meta.url': '__initServiceUrl' },
+  banner: { js: "const __initServiceUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [
+    precompiledPlugin,
     {
-      name: 'precompiled-templates',
+      name: 'lazy-commands',
       setup(b) {
-        b.onResolve({ filter: /precompiled-templates\.js$/ }, (args) => ({ path: args.path, namespace: 'precompiled-templates' }));
-        b.onLoad({ filter: /.*/, namespace: 'precompiled-templates' }, () => ({ contents: precompiled, loader: 'js' }));
+        const lazy = new RegExp(`^\\./commands/(${LAZY_COMMANDS.join('|')})\\.js$`);
+        b.onResolve({ filter: lazy }, (args) => ({ path: `./cmd-${lazy.exec(args.path)[1]}.js`, external: true }));
+        for (const [name, { specifier }] of Object.entries(LAZY_MODULES)) {
+          // Only the import() of the lazy module itself, not the files its own entry bundles.
+          b.onResolve({ filter: specifier }, (args) => (args.kind === 'dynamic-import' ? { path: `./lazy-${name}.js`, external: true } : undefined));
+        }
       },
     },
   ],
-  // Bundled CommonJS (ejs) calls require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __initServiceRequire } from 'node:module'; const require = __initServiceRequire(import.meta.url);" },
 });
 
 const { SERVICE_SCHEMA } = await import(new URL('../dist/index.js', import.meta.url).href);

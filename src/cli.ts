@@ -2,7 +2,6 @@ import { writeSync } from 'node:fs';
 import { UserError } from './errors.js';
 import { GENERATE_HELP, generateCommand } from './commands/generate.js';
 import type { Command, Io } from './commands/io.js';
-import { SpecError } from './spec/normalize.js';
 
 export type { Io } from './commands/io.js';
 
@@ -97,13 +96,16 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
   try {
     return await dispatch(argv, io);
   } catch (error) {
-    if (error instanceof SpecError) {
-      io.stderr(`${error.message}\n`);
+    // By name, not instanceof: the commands other than generate are loaded
+    // from the ES module build, which has its own copy of these classes.
+    const { name, message } = error as Error;
+    if (name === 'SpecError') {
+      io.stderr(`${message}\n`);
       return 2;
     }
-    if (error instanceof UserError) {
-      io.stderr(`init-service: ${error.message}\n`);
-      return error.exitCode;
+    if (name === 'UserError') {
+      io.stderr(`init-service: ${message}\n`);
+      return (error as UserError).exitCode;
     }
     io.stderr(`init-service: ${(error as Error).message}\n`);
     if (argv.includes('--debug') || process.env.DEBUG) io.stderr(`${(error as Error).stack}\n`);

@@ -45,9 +45,6 @@ export async function loadTemplateEngine(): Promise<void> {
   compileTemplate ??= (await import('ejs')).default.compile as unknown as Compile;
 }
 
-// From source (tests) nothing is precompiled: load the engine up front.
-if (PRECOMPILED === undefined) await loadTemplateEngine();
-
 /** Only ejs' own error messages reach this (template file names); never HTML-escape. */
 const noEscape = (text: unknown) => String(text);
 
