@@ -45,6 +45,13 @@ export async function loadTemplateEngine(): Promise<void> {
   compileTemplate ??= (await import('ejs')).default.compile as unknown as Compile;
 }
 
+/**
+ * Partials whose text depends only on the arguments they are given (not on
+ * the caller's svc or m), so that one output serves every call with equal
+ * arguments. A --templates override of one of them must keep it so.
+ */
+const PURE_PARTIALS = new Set(['variable-doc']);
+
 /** Only ejs' own error messages reach this (template file names); never HTML-escape. */
 const noEscape = (text: unknown) => String(text);
 
@@ -55,6 +62,26 @@ const noEscape = (text: unknown) => String(text);
  */
 export class Renderer {
   private readonly compiled = new Map<string, Compiled>();
+  /** Outputs of PURE_PARTIALS, by their arguments: the same documentation recurs in every service's files. */
+  private readonly partials = new Map<string, string>();
+  /** Arrays and objects stand in a key by identity (wrap() hands out one array per text). */
+  private readonly identities = new WeakMap<object, number>();
+
+  private argumentsKey(name: string, args: Record<string, unknown>): string {
+    let key = name;
+    for (const [k, v] of Object.entries(args)) {
+      let part: string;
+      if (typeof v === 'object' && v !== null) {
+        let id = this.identities.get(v);
+        if (id === undefined) this.identities.set(v, (id = ++this.objects));
+        part = `#${id}`;
+      } else part = `${typeof v}:${String(v)}`;
+      key += `\u0000${k}\u0000${part}`;
+    }
+    return key;
+  }
+
+  private objects = 0;
   private readonly dirs: readonly string[];
   private readonly overrideDirs: readonly string[];
 
@@ -76,8 +103,13 @@ export class Renderer {
     const context: Record<string, unknown> = Object.assign(Object.create(locals) as Record<string, unknown>, {
       q,
       partial: (name: string, extra: Record<string, unknown> = {}) => {
-        const text = this.run(`shared/${name}.ejs`, Object.assign(Object.create(context) as Record<string, unknown>, extra));
-        return text.endsWith('\n') ? text.slice(0, -1) : text;
+        const key = PURE_PARTIALS.has(name) ? this.argumentsKey(name, extra) : undefined;
+        const known = key === undefined ? undefined : this.partials.get(key);
+        if (known !== undefined) return known;
+        const rendered = this.run(`shared/${name}.ejs`, Object.assign(Object.create(context) as Record<string, unknown>, extra));
+        const text = rendered.endsWith('\n') ? rendered.slice(0, -1) : rendered;
+        if (key !== undefined) this.partials.set(key, text);
+        return text;
       },
     });
     return this.template(template)(context);

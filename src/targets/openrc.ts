@@ -142,21 +142,36 @@ function commands(entry: string, svc: Service): CommandHelp[] {
 }
 
 /** Everything the templates need: names, the set variables and the rest, commented. */
+/** Comment lines of at most 78 columns: "# name: " then the wrapped text. */
+function docLines(name: string, doc: string): string[] {
+  return wrap(doc, Math.max(40, 76 - name.length - 2));
+}
+
+const documentedFor = new Map<string, Array<{ name: string; example: string; docLines: string[] }>>();
+
+/** Every OpenRC variable with its documentation for one service (the same for every service of a family). */
+function documented(service: string) {
+  let all = documentedFor.get(service);
+  if (!all) {
+    all = OPENRC_VARIABLES.map((v) => ({ name: v.name, example: v.example, docLines: docLines(v.name, variableDoc(v.name, service)) }));
+    if (documentedFor.size > 1024) documentedFor.clear();
+    documentedFor.set(service, all);
+  }
+  return all;
+}
+
 function model(svc: Service) {
   const { base, entry } = openrcNames(svc);
-  // Comment lines of at most 78 columns: "# name: " then the wrapped text.
-  const docLines = (name: string, doc: string) => wrap(doc, Math.max(40, 76 - name.length - 2));
   const vars = confVars(svc).map((v) => ({ ...v, docLines: docLines(v.name, v.doc) }));
   const setNames = new Set(vars.map((v) => v.name));
-  const documented = (service: string) =>
-    OPENRC_VARIABLES.map((v) => ({ name: v.name, example: v.example, docLines: docLines(v.name, variableDoc(v.name, service)) }));
   return {
     base,
     entry,
     family: svc.family,
     vars,
     unset: documented(entry).filter((v) => !setNames.has(v.name)),
-    all: documented(`${base}.NAME`),
+    // Only the family's conf.d lists them all.
+    all: svc.family ? documented(`${base}.NAME`) : [],
     commands: commands(entry, svc),
   };
 }
