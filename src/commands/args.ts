@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type Config<O extends Options, P extends boolean> = { args: string[]; options: O; strict: true; allowPositionals: P };
 
 /**
  * node:util parseArgs, strict, with a usage error (exit 2) that says where
@@ -13,7 +14,7 @@ export function parseCommandArgs<const O extends Options, const P extends boolea
   args: readonly string[],
   options: O,
   allowPositionals: P,
-) {
+): ReturnType<typeof parseArgs<Config<O, P>>> {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (error) {
