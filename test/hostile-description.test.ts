@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { generate, type GeneratedFile } from '../src/index.js';
 import { dashEach, EMIT, lists } from './support/batch.js';
 import { HOSTILE_DESCRIPTIONS } from './support/hostile.js';
-import { dumpUnits, SYSTEMD_BINARY, verifyUnits } from './support/systemd.js';
+import { SYSTEMD_BINARY, unitsThroughSystemd } from './support/systemd.js';
 import { describeWithTools } from './support/tools.js';
 
 // The description lands in comments (# Description: in rc.d), in
@@ -56,14 +56,8 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
   () => {
     test('one unit per description, pulled in by one more (one systemd --test run)', () => {
       const specs = HOSTILE_DESCRIPTIONS.map((description, i) => ({ name: `d${i}`, command: '/usr/bin/web', description, user: 'www' }));
-      const all = { name: 'all', command: '/usr/bin/web', user: 'www', requires: specs.map((s) => s.name) };
-      const units = Object.fromEntries(
-        generate([...specs, all], { targets: ['systemd'] })
-          .files.filter((f) => f.path.endsWith('.service'))
-          .map((f) => [f.path.slice('systemd/'.length), f.content!]),
-      );
-      expect(verifyUnits(units, ['all.service', ...specs.map((s) => `${s.name}.service`)]).stderr).toBe('');
-      const { sections } = dumpUnits(units, 'all.service');
+      const { verifyStderr, sections } = unitsThroughSystemd(specs);
+      expect(verifyStderr).toBe('');
       HOSTILE_DESCRIPTIONS.forEach((description, i) => {
         // An empty Description= leaves it unset: systemd shows the unit name instead (systemd.unit(5)).
         expect(sections.get(`d${i}.service`), `d${i}`).toContain(`\n\t\tDescription: ${description || `d${i}.service`}\n`);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { generate, SpecError } from '../src/index.js';
 import { HOSTILE_PATH_TAILS } from './support/hostile.js';
-import { dumpUnits, SYSTEMD_BINARY, verifyUnits } from './support/systemd.js';
+import { SYSTEMD_BINARY, unitsThroughSystemd } from './support/systemd.js';
 import { describeWithTools } from './support/tools.js';
 
 // Paths with spaces, quotes, $, %, globs and non-ASCII: systemd carries them
@@ -49,14 +49,8 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
   () => {
     test('one unit per path tail, pulled in by one more (one systemd --test run)', () => {
       const specs = HOSTILE_PATH_TAILS.map(spec);
-      const all = { name: 'all', command: '/usr/bin/all', user: 'www', requires: specs.map((s) => s.name) };
-      const units = Object.fromEntries(
-        generate([...specs, all], { targets: ['systemd'] })
-          .files.filter((f) => f.path.endsWith('.service'))
-          .map((f) => [f.path.slice('systemd/'.length), f.content!]),
-      );
-      expect(verifyUnits(units, ['all.service', ...specs.map((s) => `${s.name}.service`)]).stderr).toBe('');
-      const { sections } = dumpUnits(units, 'all.service');
+      const { verifyStderr, sections } = unitsThroughSystemd(specs);
+      expect(verifyStderr).toBe('');
       specs.forEach((s) => {
         const dump = sections.get(`${s.name}.service`)!;
         expect(dump, s.name).toContain(`\n\t\tWorkingDirectory: ${s.workingDirectory}\n`);

@@ -1,34 +1,19 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { GeneratedFile } from '../src/files.js';
 import { generate } from '../src/index.js';
 import { plan, WriteAborted, writePlanned } from '../src/write.js';
+import { treeRecord } from './support/cli.js';
 
 const base = mkdtempSync(join(tmpdir(), 'init-service-write-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 let n = 0;
 const fresh = () => join(base, `t${n++}`);
 
-/** Every entry under dir, relative, with what it is: enough to tell "nothing changed". */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
-      const path = rel ? `${rel}/${name}` : name;
-      const full = join(dir, path);
-      const info = lstatSync(full);
-      if (info.isDirectory()) {
-        out[`${path}/`] = `dir ${(info.mode & 0o777).toString(8)}`;
-        walk(path);
-      } else if (info.isSymbolicLink()) out[path] = `-> ${readlinkSync(full)}`;
-      else out[path] = `${(info.mode & 0o777).toString(8)} ${info.mtimeMs} ${readFileSync(full, 'utf8')}`;
-    }
-  };
-  walk('');
-  return out;
-}
+/** Every entry under dir, relative, with what it is and its mtime: enough to tell "nothing changed". */
+const snapshot = (dir: string) => treeRecord(dir, { directories: true, mtimes: true });
 
 const v1 = generate([
   { name: 'alpha', family: 'sites', command: '/usr/bin/a' },

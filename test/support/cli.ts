@@ -17,17 +17,24 @@ export function cli(args: readonly string[], cwd: string, env: Record<string, st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A directory tree as `path -> "mode content"` / `path -> "-> target"`: equal trees give equal records. */
-export function treeRecord(dir: string): Record<string, string> {
+/**
+ * A directory tree as `path -> "mode content"` / `path -> "-> target"`: equal
+ * trees give equal records. `directories` adds `path/ -> "dir mode"` entries
+ * and `mtimes` each file's mtime, to tell "nothing was touched".
+ */
+export function treeRecord(dir: string, options: { directories?: boolean; mtimes?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
       const path = rel ? `${rel}/${name}` : name;
       const full = join(dir, path);
       const info = lstatSync(full);
-      if (info.isDirectory()) walk(path);
-      else if (info.isSymbolicLink()) out[path] = `-> ${readlinkSync(full)}`;
-      else out[path] = `${(info.mode & 0o777).toString(8)} ${readFileSync(full, 'utf8')}`;
+      const mode = (info.mode & 0o777).toString(8);
+      if (info.isDirectory()) {
+        if (options.directories) out[`${path}/`] = `dir ${mode}`;
+        walk(path);
+      } else if (info.isSymbolicLink()) out[path] = `-> ${readlinkSync(full)}`;
+      else out[path] = `${mode}${options.mtimes ? ` ${info.mtimeMs}` : ''} ${readFileSync(full, 'utf8')}`;
     }
   };
   walk('');

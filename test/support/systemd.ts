@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { GeneratedFile } from '../../src/index.js';
+import { generate, type GeneratedFile } from '../../src/index.js';
 import { copySystemTargets, stageSystemdRoot, writeUnitFiles } from '../../src/verify/systemd-root.js';
 
 export { execPrograms } from '../../src/verify/systemd-root.js';
@@ -223,4 +223,20 @@ export function atExec(stored: string): string {
     out += stored[i];
   }
   return out;
+}
+
+/**
+ * Generates the specs' systemd units plus one unit that requires them all,
+ * verifies every one (one systemd-analyze run) and has systemd --test parse
+ * them (one run): what the hostile-value tests need for many units at once.
+ */
+export function unitsThroughSystemd(specs: ReadonlyArray<Record<string, unknown> & { name: string }>): { verifyStderr: string; sections: Map<string, string> } {
+  const all = { name: 'all', command: '/usr/bin/all', user: 'www', requires: specs.map((s) => s.name) };
+  const units = Object.fromEntries(
+    generate([...specs, all], { targets: ['systemd'] })
+      .files.filter((f) => f.path.endsWith('.service'))
+      .map((f) => [f.path.slice('systemd/'.length), f.content!]),
+  );
+  const verifyStderr = verifyUnits(units, ['all.service', ...specs.map((s) => `${s.name}.service`)]).stderr;
+  return { verifyStderr, sections: dumpUnits(units, 'all.service').sections };
 }
