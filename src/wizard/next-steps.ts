@@ -11,7 +11,6 @@ import { createUserCommand, type Machine } from './machine.js';
  * (a path as shown to the user). One block per target.
  */
 export function nextSteps(svc: Service, targets: readonly TargetId[], out: string, machine: Machine): string[] {
-  const dir = (sub: string) => shWord(`${out}/${sub}`);
   const lines = ['Next steps, as root:'];
   if (svc.user !== undefined && machine.userExists(svc.user) === false) {
     lines.push(`  create the account first: ${createUserCommand(machine.platform, svc.user, svc.group)}`);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,7 +115,10 @@ export class FreebsdSandbox {
   records(): FreebsdProbeRecord[] {
     return readdirSync(this.bin)
       .filter((f) => /^probe\.\d+$/.test(f))
-      .map((f) => {
+      // Oldest first by when it was written: pids wrap (pid_max is 32768 here), so a newer probe can have a lower pid.
+      .map((f) => ({ f, at: statSync(join(this.bin, f)).mtimeMs }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ f }) => {
         const text = readFileSync(join(this.bin, f), 'utf8');
         const groups = /^groups((?: \d+)*)$/m.exec(text)?.[1]?.trim();
         return {
@@ -123,8 +126,7 @@ export class FreebsdSandbox {
           groups: groups ? groups.split(' ').map(Number) : [],
           ppid: Number(/^ppid (\d+)$/m.exec(text)?.[1] ?? 0),
         };
-      })
-      .sort((a, b) => a.pid - b.pid);
+      });
   }
 
   /** Signals the probe `pid` has logged, by number. */
