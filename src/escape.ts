@@ -292,3 +292,8 @@ export function shDefault(name: string, value: string): string {
   if (/^[A-Za-z0-9_@%+=:,./ -]*$/.test(value)) return `: "\${${name}="${value}"}"`;
   return `[ -n "\${${name}+set}" ] || ${name}=${shAssign(value)}`;
 }
+
+/** Plain identifiers (see ident) separated by single spaces: rcorder lists, USE_RC_SUBR, USERS=. */
+export function identList(values: ReadonlyArray<string | number>): string {
+  return values.map(ident).join(' ');
+}

@@ -28,7 +28,10 @@ export function gentooFiles(svc: Service, m: OpenrcModel, renderer: Renderer, te
   files.push({
     path: `gentoo/${m.entry}.ebuild-snippet`,
     mode: DATA_MODE,
-    content: renderer.render('openrc/ebuild-snippet.ejs', { svc, m: { ...m, installs, accounts } }),
+    content: renderer.render('openrc/ebuild-snippet.ejs', {
+      svc,
+      m: { ...m, installs, accounts, copied: installs.map((i) => `files/${i.file}`).join(', '), rdepend: ` ${accounts.join(' ')}` },
+    }),
   });
   return files;
 }

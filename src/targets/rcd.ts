@@ -191,7 +191,10 @@ function model(svc: Service) {
       doc: 'Not set by default. rc.subr puts it before command_args, so here it holds options for daemon(8); the arguments of the program are fixed in command_args.',
     });
   }
-  const documented = vars.map((v) => ({ ...v, docLines: wrap(v.doc, 60), defaultDoc: defaultDoc(v) }));
+  const documented = vars.map((v) => {
+    const label = `${v.name} (${v.type}):`;
+    return { ...v, label, continuation: ' '.repeat(label.length), docLines: wrap(v.doc, 60), defaultDoc: defaultDoc(v) };
+  });
 
   // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset
   // umask, nice and limits to the login class. chroot changes to "/", so sh returns to ${rc}_chdir.
@@ -217,6 +220,8 @@ function model(svc: Service) {
     rc,
     supervised,
     vars: documented,
+    /** The variables the script gives a default after load_rc_config. */
+    defaulted: documented.filter((v) => !v.docOnly),
     require: [...new Set(require)],
     command: supervised ? DAEMON : program,
     commandArgs,
@@ -334,6 +339,7 @@ export const rcd: Target = {
       .sort((a, b) => (a.rc < b.rc ? -1 : a.rc > b.rc ? 1 : 0));
     const m = {
       scripts,
+      rcNames: scripts.map((s) => s.rc),
       from: scripts.length === 1 ? `the service description "${scripts[0]!.name}"` : `the service descriptions ${scripts.map((s) => `"${s.name}"`).join(', ')}`,
       users: [...new Set(scripts.flatMap((s) => (s.user ? [s.user] : [])))],
       groups: [...new Set(scripts.flatMap((s) => (s.group ? [s.group] : [])))],
