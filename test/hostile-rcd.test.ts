@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canRunStandIn, FreebsdSandbox, type FreebsdProbeRecord } from './support/freebsd.js';
+import { canRunStandIn, FreebsdSandbox } from './support/freebsd.js';
+import type { ProbeRecord } from './support/probe.js';
 import { HOSTILE, HOSTILE_DESCRIPTIONS, NONCHARACTERS, recorder, type Recorded } from './support/hostile.js';
 import { describeWithTools } from './support/tools.js';
 
@@ -16,12 +17,12 @@ const DESCRIPTION = HOSTILE_DESCRIPTIONS.find((d) => d.startsWith('$(id)'))!;
 const PLAIN_ARGS = ['--config=/etc/x.conf', '-v', '50%', 'a,b:c@d+e'];
 const describeStandIn = describeWithTools(['gcc', 'dash', 'unshare'], { ok: canRunStandIn(), why: 'root with mount namespaces and overlayfs (for the rc.subr stand-in)' });
 
-function expectEnvironment(seen: FreebsdProbeRecord | Recorded, env: Record<string, string> = ENV): void {
+function expectEnvironment(seen: ProbeRecord | Recorded, env: Record<string, string> = ENV): void {
   for (const [name, value] of Object.entries(env)) expect(seen.env.get(name), name).toBe(value);
 }
 
 /** The newest record whose argv satisfies `match`. */
-async function recordOf(box: FreebsdSandbox, count: number, match: (argv: string[]) => boolean): Promise<FreebsdProbeRecord> {
+async function recordOf(box: FreebsdSandbox, count: number, match: (argv: string[]) => boolean): Promise<ProbeRecord> {
   await box.waitForRecord(count);
   const found = box.records().filter((r) => match(r.argv));
   if (found.length === 0) throw new Error('no such record');

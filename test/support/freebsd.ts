@@ -1,21 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
 import { subListValues } from '../../src/targets/rcd.js';
-import { parseRecord, type ProbeRecord } from './openrc.js';
+import { liveProcesses, ProbeDir } from './probe.js';
 
-const PROBE_SOURCE = fileURLToPath(new URL('./probe.c', import.meta.url));
 const TOOLS_SOURCE = fileURLToPath(new URL('./freebsd/tools.c', import.meta.url));
 const RC_SUBR = fileURLToPath(new URL('./freebsd/rc.subr', import.meta.url));
 
-/** A probe record plus the supplementary groups (probe.c's "groups" line). */
-export interface FreebsdProbeRecord extends ProbeRecord {
-  groups: number[];
-  ppid: number;
-}
 
 /** Whether this machine can run the stand-in: root, unshare(1), and overlay mounts in a mount namespace. */
 export function canRunStandIn(): boolean {
@@ -39,11 +32,7 @@ export function canRunStandIn(): boolean {
  * tokens what Makefile.snippet's SUB_LIST sets. The environment is what
  * service(8) gives a script: HOME=/ and a fixed PATH, from /.
  */
-export class FreebsdSandbox {
-  readonly dir = mkdtempSync(join(tmpdir(), 'init-service-rcd-'));
-  readonly bin = join(this.dir, 'bin');
-  readonly probe = join(this.bin, 'probe');
-  readonly work = join(this.dir, 'work');
+export class FreebsdSandbox extends ProbeDir {
   readonly prefix = join(this.dir, 'local');
   readonly run = join(this.dir, 'run');
   private readonly sbin = join(this.dir, 'stand-in/sbin');
@@ -52,13 +41,8 @@ export class FreebsdSandbox {
   private readonly scripts = new Map<string, string>();
 
   constructor() {
-    chmodSync(this.dir, 0o755);
-    for (const d of [this.bin, this.work]) {
-      mkdirSync(d, { recursive: true });
-      chmodSync(d, 0o777);
-    }
+    super('init-service-rcd-');
     for (const d of [this.prefix, this.run, this.sbin, this.path, this.etc, join(this.prefix, 'etc/rc.d')]) mkdirSync(d, { recursive: true });
-    execFileSync('gcc', ['-O2', '-o', this.probe, PROBE_SOURCE]);
     const tools = join(this.dir, 'stand-in/tools');
     execFileSync('gcc', ['-O2', '-o', tools, TOOLS_SOURCE]);
     symlinkSync(tools, join(this.sbin, 'daemon'));
@@ -112,40 +96,6 @@ export class FreebsdSandbox {
     return join(this.run, name);
   }
 
-  records(): FreebsdProbeRecord[] {
-    return readdirSync(this.bin)
-      .filter((f) => /^probe\.\d+$/.test(f))
-      // Oldest first by when it was written: pids wrap (pid_max is 32768 here), so a newer probe can have a lower pid.
-      .map((f) => ({ f, at: statSync(join(this.bin, f)).mtimeMs }))
-      .sort((a, b) => a.at - b.at)
-      .map(({ f }) => {
-        const text = readFileSync(join(this.bin, f), 'utf8');
-        const groups = /^groups((?: \d+)*)$/m.exec(text)?.[1]?.trim();
-        return {
-          ...parseRecord(text),
-          groups: groups ? groups.split(' ').map(Number) : [],
-          ppid: Number(/^ppid (\d+)$/m.exec(text)?.[1] ?? 0),
-        };
-      });
-  }
-
-  /** Signals the probe `pid` has logged, by number. */
-  signals(pid: number): number[] {
-    const file = join(this.bin, `probe.${pid}.signals`);
-    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map(Number) : [];
-  }
-
-  /** Waits until `count` records exist; returns the newest. */
-  async waitForRecord(count = 1, timeoutMs = 5_000): Promise<FreebsdProbeRecord> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const records = this.records();
-      if (records.length >= count) return records[records.length - 1]!;
-      if (Date.now() > deadline) throw new Error(`no probe record after ${timeoutMs} ms (have ${records.length})`);
-      await sleep(50);
-    }
-  }
-
   /** Waits until `check` holds or the time is up; returns its last value. */
   async waitFor<T>(check: () => T, timeoutMs = 5_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -158,30 +108,9 @@ export class FreebsdSandbox {
 
   /** Live (not zombie) processes whose executable is under this sandbox (probes, stand-ins). */
   liveProcesses(): number[] {
-    const pids: number[] = [];
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (!readlinkSync(`/proc/${entry}/exe`).startsWith(`${this.dir}/`)) continue;
-        const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-        if (state !== 'Z') pids.push(Number(entry));
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return pids;
+    return liveProcesses((exe) => exe.startsWith(`${this.dir}/`));
   }
 
-  /** Live processes running the probe binary. */
-  liveProbes(): number[] {
-    return this.liveProcesses().filter((pid) => {
-      try {
-        return readlinkSync(`/proc/${pid}/exe`) === this.probe;
-      } catch {
-        return false;
-      }
-    });
-  }
 
   /** Kills everything this sandbox started and removes it. */
   cleanup(): void {

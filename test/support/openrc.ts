@@ -1,71 +1,29 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
-  chmodSync,
   copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
 import { plan, writePlanned } from '../../src/write.js';
+import { liveProcesses, ProbeDir, waitFor, type ProbeRecord } from './probe.js';
 
-const PROBE_SOURCE = fileURLToPath(new URL('./probe.c', import.meta.url));
+export { liveProcesses, parseRecord, waitFor, type ProbeRecord } from './probe.js';
+
 
 export const isRoot = process.getuid?.() === 0;
 
-/** What the probe daemon saw, decoded from its record file. */
-export interface ProbeRecord {
-  pid: number;
-  uid: number;
-  gid: number;
-  umask: string;
-  nofile: [number, number];
-  nice: number;
-  cwd: string;
-  argv: string[];
-  env: Map<string, string>;
-}
-
-export function parseRecord(text: string): ProbeRecord {
-  const record: ProbeRecord = { pid: 0, uid: -1, gid: -1, umask: '', nofile: [0, 0], nice: 0, cwd: '', argv: [], env: new Map() };
-  for (const line of text.split('\n')) {
-    const [key, value = ''] = line.split(' ', 2);
-    const rest = line.slice((key ?? '').length + 1);
-    const hex = () => Buffer.from(value, 'hex').toString('utf8');
-    if (key === 'pid') record.pid = Number(value);
-    else if (key === 'uid') record.uid = Number(value);
-    else if (key === 'gid') record.gid = Number(value);
-    else if (key === 'umask') record.umask = value;
-    else if (key === 'nice') record.nice = Number(value);
-    else if (key === 'nofile') record.nofile = rest.split(' ').map(Number) as [number, number];
-    else if (key === 'cwd') record.cwd = hex();
-    else if (key === 'arg') record.argv.push(hex());
-    else if (key === 'env') {
-      const entry = hex();
-      const eq = entry.indexOf('=');
-      record.env.set(entry.slice(0, eq), entry.slice(eq + 1));
-    }
-  }
-  return record;
-}
 
 /** A sandbox for one OpenRC service: probe binary, output tree, cleanup. */
-export class OpenrcSandbox {
-  readonly dir = mkdtempSync(join(tmpdir(), 'init-service-openrc-'));
-  readonly bin = join(this.dir, 'bin');
-  readonly probe = join(this.bin, 'probe');
-  readonly work = join(this.dir, 'work');
+export class OpenrcSandbox extends ProbeDir {
   readonly out = join(this.dir, 'out');
   /** Root-owned directory for pidfiles that a forking program writes itself. */
   readonly run = join(this.dir, 'run');
@@ -76,15 +34,10 @@ export class OpenrcSandbox {
   readonly envFile = join(this.dir, 'env');
 
   constructor() {
-    chmodSync(this.dir, 0o755);
-    mkdirSync(this.bin, { mode: 0o777 });
-    mkdirSync(this.work, { mode: 0o777 });
-    chmodSync(this.bin, 0o777);
-    chmodSync(this.work, 0o777);
+    super('init-service-openrc-');
     mkdirSync(this.run, { mode: 0o755 });
     writeFileSync(this.configOk, '');
     writeFileSync(this.envFile, "FROM_ENV_FILE='read from a file'\n");
-    execFileSync('gcc', ['-O2', '-o', this.probe, PROBE_SOURCE]);
     mkdirSync('/run/openrc', { recursive: true });
     if (!existsSync('/run/openrc/softlevel')) writeFileSync('/run/openrc/softlevel', '');
   }
@@ -159,29 +112,6 @@ export class OpenrcSandbox {
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   }
 
-  /** Signal numbers the probe `pid` has logged. */
-  signals(pid: number): number[] {
-    const file = join(this.bin, `probe.${pid}.signals`);
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
-  }
-
-  /** Every record so far, oldest first (by write time: pids wrap around). */
-  records(): ProbeRecord[] {
-    return readdirSync(this.bin)
-      .filter((f) => /^probe\.\d+$/.test(f))
-      .map((f) => ({ at: statSync(join(this.bin, f)).mtimeMs, record: parseRecord(readFileSync(join(this.bin, f), 'utf8')) }))
-      .sort((a, b) => a.at - b.at)
-      .map((r) => r.record);
-  }
-
-  /** Waits until `count` records exist; returns the newest. */
-  async waitForRecord(count = 1, timeoutMs = 5_000): Promise<ProbeRecord> {
-    const records = await waitFor(`${count} probe records`, () => {
-      const all = this.records();
-      return all.length >= count && all;
-    }, timeoutMs);
-    return records[records.length - 1]!;
-  }
 
   /** The one live probe, once its record is written. */
   async running(timeoutMs = 5_000): Promise<ProbeRecord> {
@@ -191,10 +121,6 @@ export class OpenrcSandbox {
     }, timeoutMs);
   }
 
-  /** Live (not zombie) processes running this sandbox's probe. */
-  liveProbes(): number[] {
-    return liveProcesses((exe) => exe === this.probe);
-  }
 
   /** Live supervise-daemon processes supervising `service`. */
   supervisors(service: string): number[] {
@@ -232,32 +158,7 @@ export function hardLimit(label: string): number {
 }
 
 /** Live (not zombie) processes whose executable and argv satisfy `match`. */
-export function liveProcesses(match: (exe: string, argv: string[]) => boolean): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!match(readlinkSync(`/proc/${entry}/exe`), argv)) continue;
-      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return pids;
-}
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A service name unique to this test run, so parallel runs never share OpenRC state. */
 export function uniqueName(prefix: string): string {
