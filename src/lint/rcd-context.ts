@@ -22,6 +22,8 @@ export interface RcdContext {
   file: string;
   /** The file name without directories and without ".in". */
   base: string;
+  /** The rc.conf variable prefix: name= when the script sets it, else the file name. */
+  prefix: string;
   /** A port's files/*.in (or a file carrying %%TOKENS%%), rather than an installed script. */
   port: boolean;
   script: Script;
@@ -96,6 +98,7 @@ export function rcdContext(file: string, text: string): RcdContext {
   return {
     file,
     base,
+    prefix: n ?? base,
     port: /\.in$/.test(file) || /%%[A-Z_]+%%/.test(text),
     script,
     top,

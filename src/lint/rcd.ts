@@ -61,7 +61,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 const word = (name: string) => new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(name)}(?![A-Za-z0-9_])`);
 
 const knob = (c: RcdContext, variable: string): string | undefined => {
-  const prefix = `${c.name?.value ?? c.base}_`;
+  const prefix = `${c.prefix}_`;
   return variable.startsWith(prefix) ? variable.slice(prefix.length) : undefined;
 };
 
@@ -334,7 +334,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     summary: '${name}_flags is not in command_args (rc.subr adds it), and command_args is not in the flags',
     fix: 'remove ${name}_flags from command_args: rc.subr already passes it before command_args',
     check: (c) => {
-      const n = c.name?.value ?? c.base;
+      const n = c.prefix;
       const hits: Hit[] = [];
       const flags = new RegExp(`\\$\\{?(${escapeRegExp(n)}_flags|rc_flags)\\b|\\$\\{name\\}_flags`);
       for (const a of c.assignments.filter((a) => a.variable === 'command_args')) {
@@ -416,7 +416,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     fix: 'write rcvar=${name}_enable',
     check: (c) => {
       if (!c.rcvar) return [{ line: c.name?.line ?? 1, message: 'no rcvar=: the service cannot be enabled in rc.conf' }];
-      const n = c.name?.value ?? c.base;
+      const n = c.prefix;
       if (!/^[A-Za-z0-9_]+$/.test(n)) return [];
       const ok = [`${n}_enable`, '${name}_enable', '$(set_rcvar)', '`set_rcvar`'];
       return ok.includes(c.rcvar.value) ? [] : [{ line: c.rcvar.line, message: `rcvar=${c.rcvar.value}, not ${n}_enable` }];
@@ -429,7 +429,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     summary: '${name}_enable has a default, set with :="NO"',
     fix: 'write : ${NAME_enable:="NO"} after load_rc_config',
     check: (c) => {
-      const n = c.name?.value ?? c.base;
+      const n = c.prefix;
       if (!/^[A-Za-z0-9_]+$/.test(n)) return [];
       const d = c.defaults.find((d) => d.variable === `${n}_enable`);
       if (!d) return [{ line: c.loadLine ?? 1, message: `${n}_enable has no default` }];
