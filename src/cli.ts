@@ -138,6 +138,12 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 async function run(name: string, args: readonly string[], io: Io): Promise<number> {
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) throw new UserError(`unknown command "${name}"; run init-service --help`, 2);
-  const { command } = await entry.load();
+  const { command, help } = await entry.load();
+  // Every command's -h/--help, here once (before `--`, after which words are the command's).
+  const end = args.indexOf('--');
+  if ((end < 0 ? args : args.slice(0, end)).some((a) => a === '-h' || a === '--help')) {
+    io.stdout(`${help}\n`);
+    return 0;
+  }
   return command.run(args, io);
 }

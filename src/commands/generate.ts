@@ -34,7 +34,6 @@ function parse(args: readonly string[]) {
     check: { type: 'boolean' },
     json: { type: 'boolean' },
     debug: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   }, false).values;
 }
 
@@ -45,10 +44,6 @@ export const generateCommand: Command = {
   summary: 'write OpenRC, FreeBSD rc.d and systemd files from a service description',
   async run(args: readonly string[], io: Io): Promise<number> {
     const options = parse(args);
-    if (options.help) {
-      io.stdout(`${GENERATE_HELP}\n`);
-      return 0;
-    }
     if (options['dry-run'] && options.check) throw new UserError('--dry-run and --check do not go together: --check is the dry run for CI', 2);
     if (options.check && options.force) throw new UserError('--check never writes, so --force means nothing with it', 2);
     const mode: Mode = options.check ? 'check' : options['dry-run'] ? 'dry-run' : 'write';

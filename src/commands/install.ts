@@ -49,7 +49,6 @@ function parse(args: readonly string[]) {
     'dry-run': { type: 'boolean' },
     enable: { type: 'boolean' },
     debug: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   }, true);
 }
 
@@ -69,10 +68,6 @@ export const installCommand: Command = {
   summary: 'place generated files in /etc/init.d, /etc/conf.d, rc.d, /etc/systemd/system; --enable',
   async run(args: readonly string[], io: Io): Promise<number> {
     const { values: options, positionals } = parse(args);
-    if (options.help) {
-      io.stdout(`${INSTALL_HELP}\n`);
-      return 0;
-    }
     const fromSpecs = (options.spec?.length ?? 0) > 0 || options.example !== undefined;
     if (positionals.length > 1 || (positionals.length === 1) === fromSpecs) {
       throw new UserError('install needs one generated DIR, or --spec PATH / --example NAME; run init-service install --help', 2);

@@ -23,7 +23,6 @@ function parse(args: readonly string[]) {
     format: { type: 'string' },
     type: { type: 'string' },
     rules: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
     debug: { type: 'boolean' },
   }, true);
 }
@@ -33,10 +32,6 @@ export const lintCommand: Command = {
   summary: 'check rc.d scripts (Porter\'s Handbook checklist) and OpenRC scripts (service-script guide)',
   async run(args: readonly string[], io: Io): Promise<number> {
     const { values, positionals } = parse(args);
-    if (values.help) {
-      io.stdout(`${LINT_HELP}\n`);
-      return 0;
-    }
     if (values.rules) {
       for (const r of LINT_RULES) io.stdout(`${r.id.padEnd(26)} ${r.severity.padEnd(7)} ${r.summary} (${r.ref})\n`);
       return 0;

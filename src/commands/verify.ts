@@ -25,7 +25,6 @@ function parse(args: readonly string[]) {
     'max-exposure': { type: 'string' },
     json: { type: 'boolean' },
     debug: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   }, true);
 }
 
@@ -34,10 +33,6 @@ export const verifyCommand: Command = {
   summary: 'check a generated tree with shellcheck, dash -n, systemd-analyze and lint',
   async run(args: readonly string[], io: Io): Promise<number> {
     const { values: options, positionals } = parse(args);
-    if (options.help) {
-      io.stdout(`${VERIFY_HELP}\n`);
-      return 0;
-    }
     if (positionals.length !== 1) throw new UserError('verify needs one DIR (the --out of generate); run init-service verify --help', 2);
     const dir = resolve(io.cwd, positionals[0]!);
     const isDir = await stat(dir).then(

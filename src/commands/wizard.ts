@@ -26,7 +26,6 @@ function parse(args: readonly string[]) {
     target: { type: 'string' },
     force: { type: 'boolean' },
     debug: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   }, false).values;
 }
 
@@ -40,10 +39,6 @@ export const wizardCommand: Command = {
   summary: 'answer questions, get the files (what init-service alone runs on a terminal)',
   async run(args: readonly string[], io: Io): Promise<number> {
     const options = parse(args);
-    if (options.help) {
-      io.stdout(`${WIZARD_HELP}\n`);
-      return 0;
-    }
     if (!options.yes && !io.interactive) {
       throw new UserError(
         'the wizard needs a terminal; without one, use init-service generate --spec FILE (or add --yes to take every default)',
