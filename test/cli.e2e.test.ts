@@ -1,18 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
+import { cli as runCli } from './support/cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/init-service.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'init-service-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], cwd = dir) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], cwd = dir) => runCli(args, cwd);
 
 describe('init-service (the built CLI)', () => {
   test('--help explains usage and exits 0', () => {

@@ -1,20 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { LINT_RULES } from '../src/lint/index.js';
+import { cli as runCli } from './support/cli.js';
 
-const BIN = fileURLToPath(new URL('../bin/init-service.js', import.meta.url));
 const LINT_FIXTURES = fileURLToPath(new URL('./fixtures/lint/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'init-service-lint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[], cwd = dir) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], cwd = dir) => runCli(args, cwd);
 
 describe('init-service lint (the built CLI)', () => {
   test('the generated example lints clean: exit 0, nothing on stdout', () => {
