@@ -255,29 +255,19 @@ export function ident(value: string | number): string {
   return text;
 }
 
-/**
- * Words for rc.subr's start command line (rc.subr(8), run_rc_command):
- * `_run_rc_doit` evaluates it once; when `${name}_nice` is set, rc.subr
- * first wraps it as `sh -c "..."`, so it is read inside double quotes and
- * then parsed by a second shell. `nested` asks for that second layer.
- */
-export function rcSubrWords(values: readonly string[], nested: boolean): string {
-  const words = shWords(values);
-  return nested ? words.replace(/[\\"$`]/g, (c) => `\\${c}`) : words;
-}
 
 /**
- * One word of rc.subr's start command line that refers to an rc.conf
- * variable, expanded when rc.subr evaluates the line (so after its
- * `cd ${name}_chdir`): `"${var:-fallback}"`. In the `sh -c "..."` layer that
- * `${name}_nice` adds, only the quotes are escaped: the outer eval must still
- * expand it, since the inner sh does not see unexported variables.
+ * One word of rc.subr's start command line (rc.subr(8), run_rc_command,
+ * which evaluates the line once) that refers to an rc.conf variable,
+ * expanded then, so after its `cd ${name}_chdir`: `"${var:-fallback}"`.
+ * The rest of the line is shWords: the script never has rc.subr add its
+ * second, `sh -c "..."` layer (nice goes in ${name}_prepend, and start_precmd
+ * refuses an admin's ${name}_nice when the arguments would need it).
  */
-export function rcSubrParam(name: string, fallback: string, nested: boolean): string {
+export function rcSubrParam(name: string, fallback: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
   if (!SH_PLAIN.test(fallback)) throw new Error(`not a plain fallback: ${fallback}`);
-  const quote = nested ? '\\"' : '"';
-  return `${quote}\${${name}:-${fallback}}${quote}`;
+  return `"\${${name}:-${fallback}}"`;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import {
-  rcSubrWords,
   shAssign,
   shDefault,
   shEvalAssign,
@@ -35,12 +34,6 @@ describeWithTools(['dash', 'bash'])('POSIX sh escapers, proven by dash and bash'
 
     test(`${shell}: shEvalAssign survives one eval (OpenRC command_args, rc.subr command_args)`, () => {
       expect(fields(shell, `v=${shEvalAssign(HOSTILE)}\neval "set -- $v"\nprintf '%s\\0' "$@"`)).toEqual(HOSTILE);
-    });
-
-    test(`${shell}: rcSubrWords(nested) survives rc.subr's nice wrapping: eval 'sh -c "..."'`, () => {
-      const doit = `printf '%s\\0' ${rcSubrWords(HOSTILE, true)}`;
-      const script = `_doit=${shAssign(doit)}\n_doit="${shell} -c \\"$_doit\\""\neval "$_doit"`;
-      expect(fields(shell, script)).toEqual(HOSTILE);
     });
 
     test(`${shell}: shDefault sets a default only when the variable is unset`, () => {

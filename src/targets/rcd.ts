@@ -1,4 +1,4 @@
-import { rcSubrParam, rcSubrWords, shWords } from '../escape.js';
+import { rcSubrParam, shWords } from '../escape.js';
 import { DATA_MODE, SCRIPT_MODE } from '../files.js';
 import type { Renderer } from '../render.js';
 import { quoteForMessage, type Problem } from '../spec/check-schema.js';
@@ -105,14 +105,14 @@ function rcSubrLine(parts: readonly Part[]): string {
   const out: string[] = [];
   let words: string[] = [];
   const flush = () => {
-    if (words.length > 0) out.push(rcSubrWords(words, false));
+    if (words.length > 0) out.push(shWords(words));
     words = [];
   };
   for (const part of parts) {
     if (typeof part === 'string') words.push(part);
     else {
       flush();
-      out.push(rcSubrParam(part.param, part.fallback, false));
+      out.push(rcSubrParam(part.param, part.fallback));
     }
   }
   flush();
