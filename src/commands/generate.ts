@@ -1,9 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { generateFiles } from '../generate.js';
-import { checkTemplateOverrides, loadTemplateEngine } from '../render.js';
 import { plan, type PlannedFile } from '../write.js';
-import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
+import { SPEC_HELP, generateFromInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
@@ -52,15 +50,11 @@ export const generateCommand: Command = {
     const inputs = await specInputs(options.spec ?? [], options.example, io.cwd);
     if (inputs.length === 0) throw new UserError('generate needs --spec PATH or --example NAME; run init-service --help', 2);
     const targets = parseTargets(options.target);
-    const templates = (options.templates ?? []).map((d) => resolve(io.cwd, d));
-    checkTemplateOverrides(templates);
-    if (templates.length > 0) await loadTemplateEngine();
-    const services = await loadInputs(inputs);
+    const { services, files, warnings } = await generateFromInputs(inputs, options.templates, targets, io.cwd);
     if (options.out === undefined && services.length > 1) {
       throw new UserError('--out DIR is needed when generating several services into one tree', 2);
     }
     const outDir = resolve(io.cwd, options.out ?? `${services[0]!.service.name}-init`);
-    const { files, warnings } = generateFiles(services, { targets, templates });
     for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
 
     const planned = await plan(files, outDir);

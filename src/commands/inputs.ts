@@ -2,7 +2,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { examplePath } from '../examples.js';
-import type { NamedService } from '../generate.js';
+import { generateFiles, type Generated, type NamedService } from '../generate.js';
+import { checkTemplateOverrides, loadTemplateEngine } from '../render.js';
 import { loadSpecFile } from '../spec/load.js';
 import { SpecError } from '../spec/normalize.js';
 import { DEFAULT_TARGET_IDS, TARGET_IDS, type TargetId } from '../targets/index.js';
@@ -89,4 +90,22 @@ export async function loadInputs(inputs: readonly SpecInput[]): Promise<NamedSer
 /** Loads descriptions from file paths (kept for callers of the first API). */
 export async function loadServices(files: readonly string[], cwd: string): Promise<NamedService[]> {
   return loadInputs(await specInputs(files, undefined, cwd));
+}
+
+/**
+ * What generate and install share: the --templates overrides checked (and
+ * the template engine loaded for them), the descriptions loaded, their files
+ * generated in memory for `targets`. Nothing is written.
+ */
+export async function generateFromInputs(
+  inputs: readonly SpecInput[],
+  templateDirs: readonly string[] | undefined,
+  targets: readonly TargetId[],
+  cwd: string,
+): Promise<Generated & { services: NamedService[] }> {
+  const templates = (templateDirs ?? []).map((d) => resolve(cwd, d));
+  checkTemplateOverrides(templates);
+  if (templates.length > 0) await loadTemplateEngine();
+  const services = await loadInputs(inputs);
+  return { services, ...generateFiles(services, { targets, templates }) };
 }

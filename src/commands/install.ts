@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { GeneratedFile } from '../files.js';
-import { generateFiles } from '../generate.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
-import { checkTemplateOverrides, loadTemplateEngine } from '../render.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { readTree } from '../verify/tree.js';
 import { plan, type PlannedFile } from '../write.js';
-import { SPEC_HELP, loadInputs, parseTargets, specInputs } from './inputs.js';
+import { SPEC_HELP, generateFromInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
@@ -152,11 +150,8 @@ export const installCommand: Command = {
 };
 
 async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io): Promise<GeneratedFile[]> {
-  const templates = (options.templates ?? []).map((d) => resolve(io.cwd, d));
-  checkTemplateOverrides(templates);
-  if (templates.length > 0) await loadTemplateEngine();
-  const services = await loadInputs(await specInputs(options.spec ?? [], options.example, io.cwd));
-  const { files, warnings } = generateFiles(services, { targets, templates });
+  const inputs = await specInputs(options.spec ?? [], options.example, io.cwd);
+  const { files, warnings } = await generateFromInputs(inputs, options.templates, targets, io.cwd);
   for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
   return files;
 }
