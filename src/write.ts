@@ -53,6 +53,8 @@ export const LEFTOVER = /^\.[0-9a-z]+-[0-9a-z]+-[0-9a-z]+\.init-service\.(tmp|ol
  * signal) is seen, and the CLI stays responsive.
  */
 const YIELD_EVERY = 64;
+/** The umask open(2) applies, read when a run starts (reading it needs no change, works in workers). */
+let processUmask = 0o022;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function errnoOf(error: unknown): string | undefined {
@@ -61,35 +63,43 @@ function errnoOf(error: unknown): string | undefined {
 
 /** Compares each file with what is on disk; reads only. */
 export async function plan(files: readonly GeneratedFile[], outDir: string): Promise<PlannedFile[]> {
-  const parents = new Map<string, string | undefined>();
-  const parentBlocker = (dir: string): string | undefined => {
-    if (parents.has(dir)) return parents.get(dir);
-    let blocker: string | undefined;
+  const parents = new Map<string, ParentDir>();
+  const parentDir = (dir: string): ParentDir => {
+    let known = parents.get(dir);
+    if (known) return known;
     try {
-      blocker = statSync(dir).isDirectory() ? undefined : `${dir} is not a directory`;
+      known = statSync(dir).isDirectory() ? { exists: true } : { exists: false, blocker: `${dir} is not a directory` };
     } catch (error) {
       const code = errnoOf(error);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') blocker = `${dir}: ${code ?? (error as Error).message}`;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') known = { exists: false, blocker: `${dir}: ${code ?? (error as Error).message}` };
       else {
         const up = dirname(dir);
-        blocker = up === dir ? undefined : parentBlocker(up);
+        known = { exists: false, blocker: up === dir ? undefined : parentDir(up).blocker };
       }
     }
-    parents.set(dir, blocker);
-    return blocker;
+    parents.set(dir, known);
+    return known;
   };
 
   const out: PlannedFile[] = [];
   for (const [i, file] of files.entries()) {
     if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
-    out.push(planOne(file, join(outDir, file.path), parentBlocker));
+    out.push(planOne(file, join(outDir, file.path), parentDir));
   }
   return out;
 }
 
-function planOne(file: GeneratedFile, dest: string, parentBlocker: (dir: string) => string | undefined): PlannedFile {
-  const blocker = parentBlocker(dirname(dest));
-  if (blocker) return { file, dest, state: 'new', blocker };
+interface ParentDir {
+  exists: boolean;
+  /** Why nothing can be written below it: a file in the way, an unreadable directory. */
+  blocker?: string;
+}
+
+function planOne(file: GeneratedFile, dest: string, parentDir: (dir: string) => ParentDir): PlannedFile {
+  const parent = parentDir(dirname(dest));
+  if (parent.blocker) return { file, dest, state: 'new', blocker: parent.blocker };
+  // In a directory that does not exist yet there is nothing to compare with.
+  if (!parent.exists) return { file, dest, state: 'new' };
   let onDisk;
   try {
     onDisk = lstatSync(dest);
@@ -161,6 +171,7 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
   const blocked = planned.filter((p) => p.blocker);
   if (blocked.length > 0) throw new Error(`cannot write: ${blocked.map((p) => p.blocker).join('; ')}`);
   const todo = planned.filter((p) => p.state !== 'same');
+  processUmask = process.umask();
   const dirs = new DirMaker();
   const steps: Step[] = todo.map((p) => ({ planned: p, temp: siblingName(p.dest, TEMP_SUFFIX) }));
   const abortIfAsked = () => {
@@ -218,7 +229,8 @@ function stage(step: Step, dirs: DirMaker): void {
     const fd = openSync(step.temp, 'wx', file.mode);
     try {
       writeSync(fd, file.content ?? '', null, 'utf8');
-      fchmodSync(fd, file.mode);
+      // open() applied the umask; set the mode only where the umask took bits away.
+      if ((file.mode & processUmask) !== 0) fchmodSync(fd, file.mode);
       if (state === 'changed') fsyncSync(fd);
     } finally {
       closeSync(fd);
