@@ -147,17 +147,21 @@ function docLines(name: string, doc: string): string[] {
   return wrap(doc, Math.max(40, 76 - name.length - 2));
 }
 
-const documentedFor = new Map<string, Array<{ name: string; example: string; docLines: string[] }>>();
+/** A variable's documentation, wrapped: once for the texts that do not name the service. */
+const wrappedDocs = new Map<string, string[]>();
 
-/** Every OpenRC variable with its documentation for one service (the same for every service of a family). */
+function documentedVariable(name: string, service: string): string[] {
+  const shared = wrappedDocs.get(name);
+  if (shared) return shared;
+  const text = variableDoc(name, service);
+  const lines = docLines(name, text);
+  if (text === variableDoc(name, '')) wrappedDocs.set(name, lines);
+  return lines;
+}
+
+/** Every OpenRC variable with its documentation for one service. */
 function documented(service: string) {
-  let all = documentedFor.get(service);
-  if (!all) {
-    all = OPENRC_VARIABLES.map((v) => ({ name: v.name, example: v.example, docLines: docLines(v.name, variableDoc(v.name, service)) }));
-    if (documentedFor.size > 1024) documentedFor.clear();
-    documentedFor.set(service, all);
-  }
-  return all;
+  return OPENRC_VARIABLES.map((v) => ({ name: v.name, example: v.example, docLines: documentedVariable(v.name, service) }));
 }
 
 function model(svc: Service) {
