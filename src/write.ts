@@ -10,13 +10,12 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
-  rmdirSync,
   rmSync,
   statSync,
   symlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { GeneratedFile } from './files.js';
 
 export type FileState = 'new' | 'same' | 'changed';
@@ -140,7 +139,8 @@ export class WriteAborted extends Error {
 
 interface Step {
   planned: PlannedFile;
-  temp: string;
+  /** Where the file is staged: a dot-named sibling, or undefined when it is written inside a staged new directory. */
+  temp?: string;
   backup?: string;
 }
 
@@ -151,15 +151,18 @@ interface Step {
  * 1. stage: each file is written completely to a temporary file in its own
  *    directory (same file system, so the rename below is atomic); one that
  *    will replace an existing file is also flushed to disk (fsync) and the
- *    file it replaces gets a hard link as a backup. New files are not
- *    flushed one by one: a kill or a failure cannot leave them partial
- *    (rename is atomic), and only a power loss could, where there was no
- *    old content to lose (about 5x faster for a large new tree);
+ *    file it replaces gets a hard link as a backup. A directory that does
+ *    not exist yet is made under a temporary name beside its parent, and
+ *    the files below it are written straight into it: the whole new
+ *    subtree appears with one rename. New files are not flushed one by
+ *    one: a kill or a failure cannot leave them partial (rename is
+ *    atomic), and only a power loss could, where there was no old content
+ *    to lose (about 5x faster for a large new tree);
  * 2. commit: rename(2) each temporary file over its destination, in order,
- *    then fsync the directories of replaced files, so that those renames
- *    survive a power loss;
- * 3. a failure or an abort while staging removes what was staged and the
- *    directories this run created: nothing changed. A failure while
+ *    then each new directory into place, then fsync the directories of
+ *    replaced files, so that those renames survive a power loss;
+ * 3. a failure or an abort while staging removes what was staged: nothing
+ *    changed. A failure while
  *    committing (rare: everything is already on disk) puts the backups
  *    back, so again nothing changed. Only a crash (SIGKILL, power loss) can
  *    leave some files new and the others old, each whole, plus dot files
@@ -173,9 +176,13 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
   const todo = planned.filter((p) => p.state !== 'same');
   processUmask = process.umask();
   const dirs = new DirMaker();
-  const steps: Step[] = todo.map((p) => ({ planned: p, temp: siblingName(p.dest, TEMP_SUFFIX) }));
+  const steps: Step[] = todo.map((p) => ({ planned: p }));
   const abortIfAsked = () => {
     if (options.signal?.aborted) throw new WriteAborted(options.signal.reason);
+  };
+  const removeStaged = () => {
+    removeAll(steps.flatMap((s) => [s.temp, s.backup]));
+    removeAll(dirs.staged.map((d) => d.temp));
   };
 
   try {
@@ -190,28 +197,30 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
     await yieldToEventLoop();
     abortIfAsked();
   } catch (error) {
-    removeAll(steps.flatMap((s) => [s.temp, s.backup]));
-    removeDirs(dirs.created);
+    removeStaged();
     throw error;
   }
 
+  const renames = [
+    ...steps.flatMap((s) => (s.temp === undefined ? [] : [{ temp: s.temp, dest: s.planned.dest, backup: s.backup }])),
+    ...dirs.staged.map((d) => ({ ...d, backup: undefined })),
+  ];
   let committed = 0;
   try {
-    for (const step of steps) {
-      renameSync(step.temp, step.planned.dest);
+    for (const { temp, dest } of renames) {
+      renameSync(temp, dest);
       committed += 1;
     }
   } catch (error) {
-    for (const step of steps.slice(0, committed).reverse()) {
+    for (const { dest, backup } of renames.slice(0, committed).reverse()) {
       try {
-        if (step.backup) renameSync(step.backup, step.planned.dest);
-        else rmSync(step.planned.dest, { force: true });
+        if (backup) renameSync(backup, dest);
+        else rmSync(dest, { force: true, recursive: true });
       } catch {
         // best effort: the error below is what the user needs to see
       }
     }
-    removeAll(steps.flatMap((s) => [s.temp, s.backup]));
-    removeDirs(dirs.created);
+    removeStaged();
     throw error;
   }
   // Only a replaced file had content to lose: make its rename durable.
@@ -222,11 +231,13 @@ export async function writePlanned(planned: readonly PlannedFile[], options: Wri
 /** Writes one file's temporary copy (flushed to disk when it replaces one) and, if it replaces one, the backup link. */
 function stage(step: Step, dirs: DirMaker): void {
   const { file, dest, state } = step.planned;
-  dirs.ensure(dirname(dest));
+  const dir = dirname(dest);
+  const stagedDir = dirs.ensure(dir);
+  const path = stagedDir === dir ? (step.temp = siblingName(dest, TEMP_SUFFIX)) : join(stagedDir, basename(dest));
   if (file.linkTarget !== undefined) {
-    symlinkSync(file.linkTarget, step.temp);
+    symlinkSync(file.linkTarget, path);
   } else {
-    const fd = openSync(step.temp, 'wx', file.mode);
+    const fd = openSync(path, 'wx', file.mode);
     try {
       writeSync(fd, file.content ?? '', null, 'utf8');
       // open() applied the umask; set the mode only where the umask took bits away.
@@ -268,32 +279,42 @@ function siblingName(dest: string, suffix: string): string {
 }
 
 /**
- * mkdir -p that remembers: each directory is made once, parents first, with
- * mode 0755 whatever the umask, and recorded so that a failed run can remove
- * what it created.
+ * mkdir -p that stages: a directory that does not exist is made under a
+ * temporary name beside its nearest existing ancestor (with everything
+ * below it inside), mode 0755 whatever the umask, and renamed into place
+ * when the run commits; until then the tree looks unchanged.
  */
 class DirMaker {
-  readonly created: string[] = [];
-  private readonly ready = new Set<string>();
+  /** New directories as made now (temp) and where they go (dest): only the topmost of each new subtree. */
+  readonly staged: { temp: string; dest: string }[] = [];
+  /** Where each directory's files go now: itself, or its path inside a staged subtree. */
+  private readonly where = new Map<string, string>();
 
-  ensure(dir: string): void {
-    if (this.ready.has(dir)) return;
+  ensure(dir: string): string {
+    const known = this.where.get(dir);
+    if (known !== undefined) return known;
     let info;
     try {
       info = statSync(dir);
     } catch (error) {
       if (errnoOf(error) !== 'ENOENT') throw error;
     }
+    let now = dir;
     if (info) {
       if (!info.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
     } else {
       const parent = dirname(dir);
-      if (parent !== dir) this.ensure(parent);
-      mkdirSync(dir);
-      this.created.push(dir);
-      chmodSync(dir, 0o755);
+      if (parent === dir) throw new Error(`${dir} does not exist`);
+      const parentNow = this.ensure(parent);
+      if (parentNow === parent) {
+        now = siblingName(dir, TEMP_SUFFIX);
+        this.staged.push({ temp: now, dest: dir });
+      } else now = join(parentNow, basename(dir));
+      mkdirSync(now);
+      chmodSync(now, 0o755);
     }
-    this.ready.add(dir);
+    this.where.set(dir, now);
+    return now;
   }
 }
 
@@ -301,20 +322,9 @@ function removeAll(paths: readonly (string | undefined)[]): void {
   for (const path of paths) {
     if (!path) continue;
     try {
-      rmSync(path, { force: true });
+      rmSync(path, { force: true, recursive: true });
     } catch {
       // best effort
-    }
-  }
-}
-
-/** Removes directories this run created, deepest first, if they are still empty. */
-function removeDirs(dirs: readonly string[]): void {
-  for (const dir of [...dirs].reverse()) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // not empty, or gone: leave it
     }
   }
 }

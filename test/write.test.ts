@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { GeneratedFile } from '../src/files.js';
 import { generate } from '../src/index.js';
-import { plan, WriteAborted, writePlanned } from '../src/write.js';
+import { LEFTOVER, plan, WriteAborted, writePlanned } from '../src/write.js';
 import { treeRecord } from './support/cli.js';
 
 const base = mkdtempSync(join(tmpdir(), 'init-service-write-'));
@@ -135,6 +135,33 @@ describe('writePlanned', () => {
     const before = snapshot(dir);
     await expect(writePlanned(planned)).rejects.toThrow();
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  test('a new subtree is staged under a dot name and appears with the commit, or not at all', async () => {
+    const dir = fresh();
+    mkdirSync(dir);
+    const planned = await plan(v1, join(dir, 'a/b/out'));
+    const seenWhenStaged: string[][] = [];
+    // Asked once before the first file and once after the last one is staged: abort then.
+    let asked = 0;
+    const signal = {
+      get aborted() {
+        asked += 1;
+        if (asked === 2) seenWhenStaged.push(readdirSync(dir));
+        return asked === 2;
+      },
+      reason: new Error('interrupted'),
+    } as AbortSignal;
+    await expect(writePlanned(planned, { signal })).rejects.toBeInstanceOf(WriteAborted);
+    expect(seenWhenStaged).toHaveLength(1);
+    expect(seenWhenStaged[0]).toHaveLength(1);
+    expect(seenWhenStaged[0]![0]).toMatch(LEFTOVER);
+    expect(readdirSync(dir)).toEqual([]);
+
+    await writePlanned(planned);
+    expect(readdirSync(dir)).toEqual(['a']);
+    expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(dir, 'a/b/out/openrc/conf.d/sites.alpha'), 'utf8')).toBe(v1.find((f) => f.path === 'openrc/conf.d/sites.alpha')!.content);
   });
 
   test('an abort before the first rename leaves the tree as it was', async () => {
