@@ -52,6 +52,21 @@ export async function loadTemplateEngine(): Promise<void> {
  */
 const PURE_PARTIALS = new Set(['variable-doc']);
 
+/** One level of the pure-partial memo: argument names, then their values (objects weakly, by identity). */
+class MemoNode {
+  text: string | undefined;
+  private values: Map<unknown, MemoNode> | undefined;
+  private objects: WeakMap<object, MemoNode> | undefined;
+
+  child(value: unknown): MemoNode {
+    const byIdentity = typeof value === 'object' ? value !== null : typeof value === 'function';
+    const map = byIdentity ? (this.objects ??= new WeakMap()) : (this.values ??= new Map());
+    let next = (map as Map<unknown, MemoNode>).get(value);
+    if (!next) (map as Map<unknown, MemoNode>).set(value, (next = new MemoNode()));
+    return next;
+  }
+}
+
 /** Only ejs' own error messages reach this (template file names); never HTML-escape. */
 const noEscape = (text: unknown) => String(text);
 
@@ -62,26 +77,8 @@ const noEscape = (text: unknown) => String(text);
  */
 export class Renderer {
   private readonly compiled = new Map<string, Compiled>();
-  /** Outputs of PURE_PARTIALS, by their arguments: the same documentation recurs in every service's files. */
-  private readonly partials = new Map<string, string>();
-  /** Arrays and objects stand in a key by identity (wrap() hands out one array per text). */
-  private readonly identities = new WeakMap<object, number>();
-
-  private argumentsKey(name: string, args: Record<string, unknown>): string {
-    let key = name;
-    for (const [k, v] of Object.entries(args)) {
-      let part: string;
-      if (typeof v === 'object' && v !== null) {
-        let id = this.identities.get(v);
-        if (id === undefined) this.identities.set(v, (id = ++this.objects));
-        part = `#${id}`;
-      } else part = `${typeof v}:${String(v)}`;
-      key += `\u0000${k}\u0000${part}`;
-    }
-    return key;
-  }
-
-  private objects = 0;
+  /** Outputs of PURE_PARTIALS, by name and then by each argument in turn: the same documentation recurs in every service's files. */
+  private readonly partials = new Map<string, MemoNode>();
   private readonly dirs: readonly string[];
   private readonly overrideDirs: readonly string[];
 
@@ -98,21 +95,28 @@ export class Renderer {
   }
 
   private run(template: string, locals: Record<string, unknown>): string {
-    // The partial's locals inherit the caller's (a prototype, not a copy: a
-    // conf.d file calls the variable-doc partial once per variable).
-    const context: Record<string, unknown> = Object.assign(Object.create(locals) as Record<string, unknown>, {
-      q,
-      partial: (name: string, extra: Record<string, unknown> = {}) => {
-        const key = PURE_PARTIALS.has(name) ? this.argumentsKey(name, extra) : undefined;
-        const known = key === undefined ? undefined : this.partials.get(key);
-        if (known !== undefined) return known;
-        const rendered = this.run(`shared/${name}.ejs`, Object.assign(Object.create(context) as Record<string, unknown>, extra));
-        const text = rendered.endsWith('\n') ? rendered.slice(0, -1) : rendered;
-        if (key !== undefined) this.partials.set(key, text);
-        return text;
-      },
-    });
+    // A partial sees the caller's locals and its own arguments, copied: not
+    // by Object.create(callerLocals), as V8 re-shapes every object that
+    // becomes a prototype, and a conf.d calls partials once per variable.
+    const context: Record<string, unknown> = { ...locals };
+    context.q = q;
+    context.partial = (name: string, extra: Record<string, unknown> = {}) => {
+      const memo = PURE_PARTIALS.has(name) ? this.memoFor(name, extra) : undefined;
+      if (memo?.text !== undefined) return memo.text;
+      const rendered = this.run(`shared/${name}.ejs`, { ...context, ...extra });
+      const text = rendered.endsWith('\n') ? rendered.slice(0, -1) : rendered;
+      if (memo) memo.text = text;
+      return text;
+    };
     return this.template(template)(context);
+  }
+
+  /** The memo entry of a pure partial's call: one trie level per argument name and value, objects by identity. */
+  private memoFor(name: string, args: Record<string, unknown>): MemoNode {
+    let node = this.partials.get(name);
+    if (!node) this.partials.set(name, (node = new MemoNode()));
+    for (const key in args) node = node.child(key).child(args[key]);
+    return node;
   }
 
   private template(relative: string): Compiled {
