@@ -43,11 +43,25 @@ async function precompiledTemplates() {
         client: true,
         compileDebug: false,
       });
-      return `  ${JSON.stringify(name)}: ${fn.toString()},`;
+      return `  ${JSON.stringify(name)}: ${withoutHtmlEscaper(fn.toString(), name)},`;
     });
   return `export const PRECOMPILED = {\n${entries.join('\n')}\n};\n`;
 }
 const precompiled = await precompiledTemplates();
+
+/**
+ * ejs' client-mode functions start by building an HTML escaper (an object, a
+ * regular expression and two closures, at every call) for `<%=`, which the
+ * templates may not use: drop it. Checked, so that another ejs version that
+ * emits something else fails here rather than leaving it in.
+ */
+function withoutHtmlEscaper(source, name) {
+  const prologue = /escapeFn = escapeFn \|\| function \(markup\) \{[^]*?\nfunction encode_char\(c\) \{\n  return _ENCODE_HTML_RULES\[c\] \|\| c;\n\};\n/;
+  if (!prologue.test(source)) throw new Error(`templates/${name}: ejs emitted no HTML-escaper prologue in the expected form; check withoutHtmlEscaper in scripts/build.js`);
+  const stripped = source.replace(prologue, '');
+  if (/_ENCODE_HTML_RULES|_MATCH_HTML|encode_char|escapeFn\(/.test(stripped)) throw new Error(`templates/${name}: the compiled template still uses the HTML escaper`);
+  return stripped;
+}
 
 const common = {
   absWorkingDir: root,
