@@ -2,7 +2,7 @@ import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.
 import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
-import { OPENRC_VARIABLES, OPENRC_VARIABLE_NAMES, variableDoc } from './openrc-vars.js';
+import { OPENRC_VARIABLES, OPENRC_VARIABLE_NAMES, variableDoc, type OpenrcVariable } from './openrc-vars.js';
 import { plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
 
@@ -10,8 +10,8 @@ import type { Target } from './target.js';
 export interface ConfVar {
   name: string;
   value: string | string[];
-  exported?: boolean;
-  doc: string;
+  /** An environment variable of the program, not one of OpenRC's. */
+  exported: boolean;
 }
 
 /**
@@ -83,7 +83,6 @@ function dependencies(svc: Service): Record<'need' | 'use' | 'after', string[]> 
 
 /** The variables this service's conf.d sets, in the order of OPENRC_VARIABLES, then its environment. */
 export function confVars(svc: Service): ConfVar[] {
-  const { entry } = openrcNames(svc);
   const values = new Map<string, string | string[]>();
   const set = (name: string, value: string | string[] | undefined) => {
     if (value !== undefined && value.length > 0) values.set(name, value);
@@ -118,12 +117,8 @@ export function confVars(svc: Service): ConfVar[] {
   set('rc_use', deps.use.join(' '));
   set('rc_after', deps.after.join(' '));
 
-  const vars: ConfVar[] = OPENRC_VARIABLES.filter((v) => values.has(v.name)).map((v) => ({
-    name: v.name,
-    value: values.get(v.name)!,
-    doc: variableDoc(v.name, entry),
-  }));
-  for (const [name, value] of svc.environment) vars.push({ name, value, doc: 'Environment of the program.', exported: true });
+  const vars: ConfVar[] = OPENRC_VARIABLES.filter((v) => values.has(v.name)).map((v) => ({ name: v.name, value: values.get(v.name)!, exported: false }));
+  for (const [name, value] of svc.environment) vars.push({ name, value, exported: true });
   return vars;
 }
 
@@ -141,39 +136,59 @@ function commands(entry: string, svc: Service): CommandHelp[] {
   ];
 }
 
-/** Everything the templates need: names, the set variables and the rest, commented. */
 /** Comment lines of at most 78 columns: "# name: " then the wrapped text. */
 function docLines(name: string, doc: string): string[] {
   return wrap(doc, Math.max(40, 76 - name.length - 2));
 }
 
-/** A variable's documentation, wrapped: once for the texts that do not name the service. */
-const wrappedDocs = new Map<string, string[]>();
-
-function documentedVariable(name: string, service: string): string[] {
-  const shared = wrappedDocs.get(name);
-  if (shared) return shared;
-  const text = variableDoc(name, service);
-  const lines = docLines(name, text);
-  if (text === variableDoc(name, '')) wrappedDocs.set(name, lines);
-  return lines;
+/** A variable with its comment lines, for one service; shared by every service when its text does not name one. */
+interface DocumentedVariable {
+  name: string;
+  /** `name:`, what the comment starts with. */
+  label: string;
+  example: string;
+  doc: string;
+  docLines: string[];
 }
 
-/** Every OpenRC variable with its documentation for one service. */
-function documented(service: string) {
-  return OPENRC_VARIABLES.map((v) => ({ name: v.name, example: v.example, docLines: documentedVariable(v.name, service) }));
+const ENVIRONMENT_DOC = 'Environment of the program.';
+const serviceFree = new Map<string, DocumentedVariable>();
+
+function documentedVariable(v: OpenrcVariable, service: string): DocumentedVariable {
+  const namesService = v.doc.includes('{svc}');
+  let documented = namesService ? undefined : serviceFree.get(v.name);
+  if (!documented) {
+    const doc = variableDoc(v.name, service);
+    documented = { name: v.name, label: `${v.name}:`, example: v.example, doc, docLines: docLines(v.name, doc) };
+    if (!namesService) serviceFree.set(v.name, documented);
+  }
+  return documented;
 }
 
+/** Every OpenRC variable with its documentation for one service, in the order of OPENRC_VARIABLES. */
+function documented(service: string): DocumentedVariable[] {
+  return OPENRC_VARIABLES.map((v) => documentedVariable(v, service));
+}
+
+const POSITION = new Map(OPENRC_VARIABLES.map((v, i) => [v.name, i]));
+
+/** Everything the templates need: names, the set variables and the rest, commented. */
 function model(svc: Service) {
   const { base, entry } = openrcNames(svc);
-  const vars = confVars(svc).map((v) => ({ ...v, docLines: docLines(v.name, v.doc) }));
+  const docs = documented(entry);
+  const vars = confVars(svc).map(({ name, value, exported }) => {
+    const { label, doc, docLines: lines } = exported
+      ? { label: `${name}:`, doc: ENVIRONMENT_DOC, docLines: docLines(name, ENVIRONMENT_DOC) }
+      : docs[POSITION.get(name)!]!;
+    return { name, label, value, exported, doc, docLines: lines };
+  });
   const setNames = new Set(vars.map((v) => v.name));
   return {
     base,
     entry,
     family: svc.family,
     vars,
-    unset: documented(entry).filter((v) => !setNames.has(v.name)),
+    unset: docs.filter((v) => !setNames.has(v.name)),
     // Only the family's conf.d lists them all.
     all: svc.family ? documented(`${base}.NAME`) : [],
     commands: commands(entry, svc),

@@ -193,7 +193,19 @@ function model(svc: Service) {
   }
   const documented = vars.map((v) => {
     const label = `${v.name} (${v.type}):`;
-    return { ...v, label, continuation: ' '.repeat(label.length), docLines: wrap(v.doc, 60), defaultDoc: defaultDoc(v) };
+    // Every property spelt out (not {...v}): one object shape for all variables.
+    return {
+      name: v.name,
+      type: v.type,
+      doc: v.doc,
+      value: v.value,
+      words: v.words,
+      docOnly: v.docOnly ?? false,
+      label,
+      continuation: ' '.repeat(label.length),
+      docLines: wrap(v.doc, 60),
+      defaultDoc: defaultDoc(v),
+    };
   });
 
   // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset

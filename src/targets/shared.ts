@@ -27,25 +27,15 @@ export interface CommandHelp {
   how: string;
 }
 
-/** Wraps prose to `width` columns for comment blocks. */
+/**
+ * Wraps prose to `width` columns for comment blocks, at white space; a word
+ * longer than the width gets a line of its own. Callers keep the lines of
+ * texts that recur for every service (openrc.ts); the rest name a service.
+ */
 export function wrap(text: string, width = 72): string[] {
-  const key = `${width}\u0000${text}`;
-  let lines = wrapped.get(key);
-  if (!lines) {
-    lines = wrapWords(text, width);
-    // Most texts are the same documentation for every service: wrap each once.
-    if (wrapped.size > 4096) wrapped.clear();
-    wrapped.set(key, lines);
-  }
-  return lines;
-}
-
-const wrapped = new Map<string, string[]>();
-
-function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of text.match(/\S+/g) ?? []) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
