@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -213,7 +214,7 @@ describe('the JSON scanner agrees with JSON.parse (property)', () => {
   });
 });
 
-test('the UTF-8 check agrees with a strict decoder (property)', () => {
+test('the UTF-8 checks (native isUtf8, then the scan that finds the byte) agree with a strict decoder (property)', () => {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const bytes = fc.oneof(
     fc.uint8Array({ maxLength: 12 }),
@@ -232,6 +233,7 @@ test('the UTF-8 check agrees with a strict decoder (property)', () => {
       } catch {
         valid = false;
       }
+      expect(isUtf8(input)).toBe(valid);
       expect(invalidUtf8At(input) === undefined).toBe(valid);
     }),
     property(150),

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { jsonFlaw } from './json-scan.js';
@@ -19,6 +20,8 @@ export async function readSpecFile(file: string): Promise<unknown> {
   return parseSpecText(decodeUtf8(bytes, source), file);
 }
 
+let scratch: Buffer | undefined;
+
 /**
  * The file's bytes, refusing it once it has more than MAX_SPEC_BYTES. Read
  * through one handle up to the limit, not sized by stat(): a pipe
@@ -37,21 +40,22 @@ async function readBounded(file: string, source: string): Promise<Buffer> {
     return cannotRead(error);
   }
   try {
-    // Chunks as they come, never more than the limit plus one byte: a
-    // description is small, and a 1 MiB buffer per file would dominate a run
-    // over a directory of them.
+    // Read into one buffer kept for every file, and copied out as it comes,
+    // never more than the limit plus one byte: a description is small, and a
+    // fresh 64 KiB buffer per file is memory the garbage collector must
+    // account for in a run over a directory of them.
+    scratch ??= Buffer.allocUnsafe(64 * 1024);
     const chunks: Buffer[] = [];
     let length = 0;
     while (length <= MAX_SPEC_BYTES) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, MAX_SPEC_BYTES + 1 - length));
       let bytesRead: number;
       try {
-        bytesRead = readSync(fd, chunk, 0, chunk.length, null);
+        bytesRead = readSync(fd, scratch, 0, Math.min(scratch.length, MAX_SPEC_BYTES + 1 - length), null);
       } catch (error) {
         return cannotRead(error);
       }
       if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
+      chunks.push(Buffer.from(scratch.subarray(0, bytesRead)));
       length += bytesRead;
     }
     if (length > MAX_SPEC_BYTES) {
@@ -74,7 +78,8 @@ async function readBounded(file: string, source: string): Promise<Buffer> {
  * decoding it as U+FFFD would quietly change a value.
  */
 function decodeUtf8(bytes: Buffer, source: string): string {
-  const bad = invalidUtf8At(bytes);
+  // isUtf8 (native, strict like invalidUtf8At) first; the scan only finds where a bad byte is.
+  const bad = isUtf8(bytes) ? undefined : invalidUtf8At(bytes);
   if (bad === undefined) return bytes.toString('utf8');
   const { line, column } = position(bytes.subarray(0, bad).toString('utf8'), Number.POSITIVE_INFINITY);
   const shown = [...bytes.subarray(bad, bad + 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
