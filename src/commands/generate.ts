@@ -55,7 +55,7 @@ export const generateCommand: Command = {
       throw new UserError('--out DIR is needed when generating several services into one tree', 2);
     }
     const outDir = resolve(io.cwd, options.out ?? `${services[0]!.service.name}-init`);
-    for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+    io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
 
     const planned = await plan(files, outDir);
     const shown = relative(io.cwd, outDir) || '.';

@@ -152,7 +152,7 @@ export const installCommand: Command = {
 async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io): Promise<GeneratedFile[]> {
   const inputs = await specInputs(options.spec ?? [], options.example, io.cwd);
   const { files, warnings } = await generateFromInputs(inputs, options.templates, targets, io.cwd);
-  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+  io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
   return files;
 }
 
