@@ -106,6 +106,24 @@ export class Renderer {
     this.dirs = [...overrideDirs, BUILTIN_TEMPLATES];
   }
 
+  /**
+   * Renders a built-in template once per `key`: for a family's generic
+   * files, which the built-in templates render from family-wide values
+   * alone (test/generate.test.ts proves two members get identical bytes).
+   * An override may read anything, so it is rendered for every member, and
+   * generate still refuses members that would write one file differently.
+   */
+  renderOnce(template: string, key: string, locals: Record<string, unknown>): string {
+    if (this.isOverridden(template)) return this.render(template, locals);
+    let byKey = this.once.get(template);
+    if (!byKey) this.once.set(template, (byKey = new Map()));
+    let text = byKey.get(key);
+    if (text === undefined) byKey.set(key, (text = this.render(template, locals)));
+    return text;
+  }
+
+  private readonly once = new Map<string, Map<string, string>>();
+
   /** The rendered text, ending in exactly one newline. */
   render(template: string, locals: Record<string, unknown>): string {
     // trimEnd, not /\s+$/: that regex backtracks over every blank run of a large file.

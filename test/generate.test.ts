@@ -1,4 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { generate } from '../src/index.js';
@@ -14,7 +16,27 @@ describe('generate (programmatic API)', () => {
     expect(pick(a, 'openrc/init.d/sites')).toBeDefined();
     expect(pick(a, 'openrc/init.d/sites')).toBe(pick(b, 'openrc/init.d/sites'));
     expect(pick(a, 'openrc/conf.d/sites')).toBe(pick(b, 'openrc/conf.d/sites'));
+    expect(pick(a, 'systemd/sites@.service')).toBeDefined();
+    expect(pick(a, 'systemd/sites@.service')).toBe(pick(b, 'systemd/sites@.service'));
     expect(pick(a, 'openrc/conf.d/sites.alpha')).not.toBe(pick(b, 'openrc/conf.d/sites.beta'));
+  });
+
+  test("a family's generic script is rendered once per run, but an override that reads the member is rendered for each, and refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'init-service-override-'));
+    try {
+      mkdirSync(join(dir, 'openrc'));
+      writeFileSync(join(dir, 'openrc/init.d.ejs'), '#!/sbin/openrc-run\n# for <%- svc.name %>\n');
+      const members = [
+        { name: 'alpha', family: 'sites', command: '/usr/bin/a' },
+        { name: 'beta', family: 'sites', command: '/usr/bin/b' },
+      ];
+      expect(() => generate(members, { targets: ['openrc'], templates: [dir] })).toThrow(/two services write openrc\/init\.d\/sites with different content/);
+      expect(generate(members.slice(0, 1), { targets: ['openrc'], templates: [dir] }).files.find((f) => f.path === 'openrc/init.d/sites')!.content).toBe(
+        '#!/sbin/openrc-run\n# for alpha\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a family of two generates into one tree: one script, two links, two conf.d files (and the same for the overlay)', () => {

@@ -269,9 +269,9 @@ export function renderOpenrcTexts(svc: Service, renderer: Renderer) {
   const m = model(svc);
   return {
     m,
-    initd: renderer.render('openrc/init.d.ejs', { svc, m }),
+    initd: svc.family ? renderer.renderOnce('openrc/init.d.ejs', m.base, { svc, m }) : renderer.render('openrc/init.d.ejs', { svc, m }),
     confd: renderer.render('openrc/conf.d.ejs', { svc, m }),
-    familyConfd: svc.family ? renderer.render('openrc/conf.d-family.ejs', { svc, m }) : undefined,
+    familyConfd: svc.family ? renderer.renderOnce('openrc/conf.d-family.ejs', m.base, { svc, m }) : undefined,
     warnings: warnings(svc),
   };
 }

@@ -337,7 +337,7 @@ export const systemd: Target = {
     const files: GeneratedFile[] = [{ path: names.settingsPath, mode: DATA_MODE, content: renderer.render('systemd/service.ejs', { svc, m }) }];
     if (names.template) {
       const t = { family: svc.family, unit: names.template.unit };
-      files.push({ path: names.template.path, mode: DATA_MODE, content: renderer.render('systemd/template.ejs', { m: t }) });
+      files.push({ path: names.template.path, mode: DATA_MODE, content: renderer.renderOnce('systemd/template.ejs', t.unit, { m: t }) });
     }
     if (m.tmpfiles) {
       const t = { unit: names.unit, file: m.tmpfiles, dirs: paths.create };
