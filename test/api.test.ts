@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { generate, manifest, type GeneratedFile, type ManifestEntry } from '../src/index.js';
+import { generate, manifest, TARGET_IDS, type GeneratedFile, type ManifestEntry } from '../src/index.js';
+import { fixtureNames, fixtureSpec } from './support/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -22,6 +23,19 @@ describe("import { generate } from 'init-service'", () => {
     expect(published.files).toEqual(local.files);
     expect(published.warnings).toEqual(local.warnings);
     expect(published.manifest).toEqual(manifest(local.files));
+  });
+
+  test('the bundle renders every fixture, every target, byte for byte as the source does (its templates are precompiled at build time)', () => {
+    const specs = fixtureNames().map(fixtureSpec);
+    const script = `
+      import { generate, TARGET_IDS } from 'init-service';
+      const specs = ${JSON.stringify(specs)};
+      process.stdout.write(JSON.stringify(specs.map((s) => generate(s, { targets: TARGET_IDS }).files)));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(r.stderr).toBe('');
+    const published = JSON.parse(r.stdout) as GeneratedFile[][];
+    expect(published).toHaveLength(specs.length);
+    specs.forEach((spec, i) => expect(published[i], fixtureNames()[i]).toEqual(generate(spec, { targets: TARGET_IDS }).files));
   });
 
   test('files carry path, mode, content or link target; the manifest hashes the content', () => {
