@@ -189,8 +189,10 @@ function model(svc: Service) {
     family: svc.family,
     vars,
     unset: docs.filter((v) => !setNames.has(v.name)),
-    // Only the family's conf.d lists them all.
-    all: svc.family ? documented(`${base}.NAME`) : [],
+    /** Only the family's conf.d lists them all: worked out when it is rendered (once per family). */
+    get all(): DocumentedVariable[] {
+      return svc.family ? documented(`${base}.NAME`) : [];
+    },
     commands: commands(entry, svc),
   };
 }
