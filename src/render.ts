@@ -126,8 +126,13 @@ export class Renderer {
 
   /** The rendered text, ending in exactly one newline. */
   render(template: string, locals: Record<string, unknown>): string {
+    const text = this.run(template, locals);
+    // Most texts end in one newline already: keep them. The check flattens
+    // the string in place, so the write does not copy it again; trimEnd plus
+    // "\n" would build a new one. (\s is what trimEnd removes.)
+    if (text.endsWith('\n') && (text.length < 2 || !/\s/.test(text[text.length - 2]!))) return text;
     // trimEnd, not /\s+$/: that regex backtracks over every blank run of a large file.
-    return `${this.run(template, locals).trimEnd()}\n`;
+    return `${text.trimEnd()}\n`;
   }
 
   private run(template: string, locals: Record<string, unknown>): string {

@@ -54,6 +54,25 @@ describe('generate (programmatic API)', () => {
     ]);
   });
 
+  test("a template's output ends in exactly one newline, whatever white space the template leaves at its end", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'init-service-newline-'));
+    try {
+      mkdirSync(join(dir, 'systemd'));
+      const unit = (body: string) => {
+        writeFileSync(join(dir, 'systemd/service.ejs'), body);
+        return generate({ name: 'web', command: '/usr/bin/web' }, { targets: ['systemd'], templates: [dir] }).files[0]!.content;
+      };
+      expect(unit('[Unit]')).toBe('[Unit]\n');
+      expect(unit('[Unit]\n')).toBe('[Unit]\n');
+      expect(unit('[Unit]\n\n \t\n')).toBe('[Unit]\n');
+      expect(unit('[Unit] \n')).toBe('[Unit]\n');
+      expect(unit('[Unit]\u00a0\n')).toBe('[Unit]\n');
+      expect(unit('\n')).toBe('\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('output is deterministic: same input, same bytes, LF only, no absolute paths of this machine', () => {
     for (const name of fixtureNames()) {
       const once = JSON.stringify(generate(fixtureSpec(name)));
