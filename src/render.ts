@@ -65,12 +65,20 @@ export async function loadTemplateEngine(): Promise<void> {
  */
 const PURE_PARTIALS = new Set(['variable-doc']);
 
-/** One level of the pure-partial memo: an argument's name, then its value (an object by identity). */
+/**
+ * One level of the pure-partial memo: the value of one argument (an object
+ * by identity). A path also fixes each argument's name: calls of a partial
+ * pass them in one order, and one that does not simply goes unmemoized.
+ */
 class MemoNode {
   text: string | undefined;
+  /** The name of the argument whose value picks the next node. */
+  private key: string | undefined;
   private readonly next = new Map<unknown, MemoNode>();
 
-  child(value: unknown): MemoNode {
+  child(key: string, value: unknown): MemoNode | undefined {
+    if (this.key === undefined) this.key = key;
+    else if (this.key !== key) return undefined;
     let node = this.next.get(value);
     if (!node) this.next.set(value, (node = new MemoNode()));
     return node;
@@ -160,10 +168,13 @@ export class Renderer {
   }
 
   /** The memo entry of a pure partial's call: one trie level per argument name and value, objects by identity. */
-  private memoFor(name: string, args: Record<string, unknown>): MemoNode {
+  private memoFor(name: string, args: Record<string, unknown>): MemoNode | undefined {
     let node = this.partials.get(name);
     if (!node) this.partials.set(name, (node = new MemoNode()));
-    for (const key in args) node = node.child(key).child(args[key]);
+    for (const key in args) {
+      node = node.child(key, args[key]);
+      if (!node) return undefined;
+    }
     return node;
   }
 
