@@ -20,6 +20,8 @@ export function shWord(value: string): string {
   if (SH_PLAIN.test(value)) return value;
   if (value === '') return "''";
   if (value.startsWith('~') && value !== '~') return `\\~${shWord(value.slice(1))}`;
+  // The usual case, what the general one below gives for it: one quoted run.
+  if (!value.includes("'") && !value.endsWith('\\')) return `'${value}'`;
   // Each run between quotes in single quotes, each ' as \'; backslashes that
   // would end a quoted run go outside it as \\ (shellcheck reads '...\' as a
   // mistaken attempt to escape the quote, SC1003), and so does a leading ~
