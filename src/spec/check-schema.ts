@@ -38,7 +38,7 @@ export function checkSchema(value: unknown, schema: JsonSchema, path = ''): Prob
       if (schema.enum && !schema.enum.includes(value)) {
         const choices = schema.enum.map((c) => JSON.stringify(c)).join(', ');
         refuse(`${JSON.stringify(value)} is not one of ${choices}${didYouMean(value, schema.enum.map(String))}`);
-      } else if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) {
+      } else if (schema.pattern && !compiledPattern(schema.pattern).test(value)) {
         refuse(`${quoteForMessage(value)} is not accepted${reasonFor(value)}`);
       }
       return problems;
@@ -174,4 +174,13 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** The schema's patterns, compiled once (no g or y flag: test() keeps no state between values). */
+function compiledPattern(source: string): RegExp {
+  let pattern = patterns.get(source);
+  if (!pattern) patterns.set(source, (pattern = new RegExp(source, 'u')));
+  return pattern;
 }
