@@ -105,6 +105,8 @@ export class Renderer {
   /** Outputs of PURE_PARTIALS, by name and then by each argument in turn: the same documentation recurs in every service's files. */
   private readonly partials = new Map<string, MemoNode>();
   private memoized = 0;
+  /** Texts of renderOnce, by template and key. */
+  private readonly once = new Map<string, Map<string, string>>();
   private readonly dirs: readonly string[];
   private readonly overrideDirs: readonly string[];
 
@@ -129,8 +131,6 @@ export class Renderer {
     if (text === undefined) byKey.set(key, (text = this.render(template, locals)));
     return text;
   }
-
-  private readonly once = new Map<string, Map<string, string>>();
 
   /** The rendered text, ending in exactly one newline. */
   render(template: string, locals: Record<string, unknown>): string {
@@ -167,7 +167,7 @@ export class Renderer {
     return this.template(template)(context);
   }
 
-  /** The memo entry of a pure partial's call: one trie level per argument name and value, objects by identity. */
+  /** The memo entry of a pure partial's call (one level per argument), or undefined when its arguments come in another order. */
   private memoFor(name: string, args: Record<string, unknown>): MemoNode | undefined {
     let node = this.partials.get(name);
     if (!node) this.partials.set(name, (node = new MemoNode()));
