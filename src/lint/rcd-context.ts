@@ -66,6 +66,11 @@ function rcorder(script: Script, keyword: string): Array<Located<string[]>> {
     });
 }
 
+/** A name rc.subr can prefix rc.conf variables with (name_enable, name_flags): letters, digits and _. */
+export function isRcName(value: string): boolean {
+  return /^[A-Za-z0-9_]+$/.test(value);
+}
+
 export function rcdContext(file: string, text: string): RcdContext {
   const script = parseShell(text);
   const top = script.statements.filter((s) => s.fn === undefined);
@@ -93,7 +98,7 @@ export function rcdContext(file: string, text: string): RcdContext {
     .join('\n');
   const n = name?.value;
   const statementsText = script.statements.map((s) =>
-    n && /^[A-Za-z0-9_]+$/.test(n) ? s.text.replace(/\$\{name\}|\$name(?![A-Za-z0-9_])/g, n) : s.text,
+    n && isRcName(n) ? s.text.replace(/\$\{name\}|\$name(?![A-Za-z0-9_])/g, n) : s.text,
   );
   return {
     file,

@@ -3,7 +3,7 @@
  * current edition (16 items; "checklist item N" below), the handbook's
  * rc-scripts text around it, and what rc.subr(8) needs. platforms.md §A.2.
  */
-import { parseDefault, type RcdContext } from './rcd-context.js';
+import { isRcName, parseDefault, type RcdContext } from './rcd-context.js';
 import { unquote } from './shell.js';
 import type { Hit, Rule } from './types.js';
 
@@ -148,7 +148,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     summary: 'name is letters, digits and _',
     fix: 'use letters, digits and "_" only (for example php_fpm, not php-fpm)',
     check: (c) =>
-      c.name && !/^[A-Za-z0-9_]+$/.test(c.name.value)
+      c.name && !isRcName(c.name.value)
         ? [{ line: c.name.line, message: `name=${c.name.value} is not a valid shell variable prefix, so ${c.name.value}_enable cannot be set` }]
         : [],
   },
@@ -417,7 +417,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     check: (c) => {
       if (!c.rcvar) return [{ line: c.name?.line ?? 1, message: 'no rcvar=: the service cannot be enabled in rc.conf' }];
       const n = c.prefix;
-      if (!/^[A-Za-z0-9_]+$/.test(n)) return [];
+      if (!isRcName(n)) return [];
       const ok = [`${n}_enable`, '${name}_enable', '$(set_rcvar)', '`set_rcvar`'];
       return ok.includes(c.rcvar.value) ? [] : [{ line: c.rcvar.line, message: `rcvar=${c.rcvar.value}, not ${n}_enable` }];
     },
@@ -430,7 +430,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     fix: 'write : ${NAME_enable:="NO"} after load_rc_config',
     check: (c) => {
       const n = c.prefix;
-      if (!/^[A-Za-z0-9_]+$/.test(n)) return [];
+      if (!isRcName(n)) return [];
       const d = c.defaults.find((d) => d.variable === `${n}_enable`);
       if (!d) return [{ line: c.loadLine ?? 1, message: `${n}_enable has no default` }];
       return d.colon ? [] : [{ line: d.line, message: `${n}_enable defaults with "=": an empty ${n}_enable="" would then fail checkyesno with a warning` }];
