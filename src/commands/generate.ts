@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { plan, type PlannedFile } from '../write.js';
-import { SPEC_HELP, generateFromInputs, parseTargets, specInputs } from './inputs.js';
+import { SPEC_HELP, SPEC_OPTIONS, generateFromInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
@@ -22,16 +22,12 @@ ${SPEC_HELP}
 
 function parse(args: readonly string[]) {
   return parseCommandArgs('init-service generate', args, {
-    spec: { type: 'string', multiple: true },
-    example: { type: 'string' },
+    ...SPEC_OPTIONS,
     out: { type: 'string' },
-    target: { type: 'string' },
-    templates: { type: 'string', multiple: true },
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     check: { type: 'boolean' },
     json: { type: 'boolean' },
-    debug: { type: 'boolean' },
   }, false).values;
 }
 

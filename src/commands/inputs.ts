@@ -8,7 +8,15 @@ import { loadSpecFile } from '../spec/load.js';
 import { SpecError } from '../spec/normalize.js';
 import { DEFAULT_TARGET_IDS, TARGET_IDS, type TargetId } from '../targets/index.js';
 
-/** The spec options generate and install share. */
+/** The options generate and install share: where the descriptions come from, which targets, which templates. */
+export const SPEC_OPTIONS = {
+  spec: { type: 'string', multiple: true },
+  example: { type: 'string' },
+  target: { type: 'string' },
+  templates: { type: 'string', multiple: true },
+} as const;
+
+/** The help of the spec options generate and install share. */
 export const SPEC_HELP = `  --spec PATH        service description (JSON, or YAML for .yaml/.yml), or a
                      directory of them (*.json, *.yaml, *.yml); repeatable
   --example NAME     use a built-in example instead (homesite: the RESTAS site)`;

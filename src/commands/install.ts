@@ -6,7 +6,7 @@ import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { readTree } from '../verify/tree.js';
 import { plan, type PlannedFile } from '../write.js';
-import { SPEC_HELP, generateFromInputs, parseTargets, specInputs } from './inputs.js';
+import { SPEC_HELP, SPEC_OPTIONS, generateFromInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
@@ -37,16 +37,12 @@ when installing is refused or fails.`;
 
 function parse(args: readonly string[]) {
   return parseCommandArgs('init-service install', args, {
-    spec: { type: 'string', multiple: true },
-    example: { type: 'string' },
+    ...SPEC_OPTIONS,
     root: { type: 'string' },
     prefix: { type: 'string' },
-    target: { type: 'string' },
-    templates: { type: 'string', multiple: true },
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     enable: { type: 'boolean' },
-    debug: { type: 'boolean' },
   }, true);
 }
 

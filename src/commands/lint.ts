@@ -23,7 +23,6 @@ function parse(args: readonly string[]) {
     format: { type: 'string' },
     type: { type: 'string' },
     rules: { type: 'boolean' },
-    debug: { type: 'boolean' },
   }, true);
 }
 

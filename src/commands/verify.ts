@@ -24,7 +24,6 @@ function parse(args: readonly string[]) {
     strict: { type: 'boolean' },
     'max-exposure': { type: 'string' },
     json: { type: 'boolean' },
-    debug: { type: 'boolean' },
   }, true);
 }
 

@@ -25,7 +25,6 @@ function parse(args: readonly string[]) {
     out: { type: 'string' },
     target: { type: 'string' },
     force: { type: 'boolean' },
-    debug: { type: 'boolean' },
   }, false).values;
 }
 
