@@ -62,6 +62,11 @@ export function shEvalAssign(values: readonly string[]): string {
   return shAssign(shWords(values));
 }
 
+/** Throws unless `name` is a shell (and environment) variable name: the escapers below print names as is. */
+function assertShellName(name: string, what: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not ${what}: ${name}`);
+}
+
 /** Characters systemd takes literally in a bare command-line word (no %, $, quotes, \\, ;). */
 const SYSTEMD_PLAIN = /^[A-Za-z0-9_@+=:,./-]+$/;
 
@@ -114,8 +119,17 @@ export function systemdNoncharacter(value: string): string | undefined {
  * of tmpfiles.d(5)): `%` becomes `%%`; `$` is not special there.
  */
 export function systemdQuoted(value: string): string {
+  return systemdQuote(value, false);
+}
+
+/** Double quotes with C escapes, `%` doubled, and `$` doubled where the setting expands variables. */
+function systemdQuote(value: string, expanding: boolean): string {
   let out = '"';
-  for (const c of value) out += c === '%' ? '%%' : systemdCEscape(c);
+  for (const c of value) {
+    if (c === '%') out += '%%';
+    else if (c === '$' && expanding) out += '$$';
+    else out += systemdCEscape(c);
+  }
   return `${out}"`;
 }
 
@@ -131,14 +145,7 @@ export function systemdExecArg(value: string): string {
 }
 
 function systemdExecWord(value: string, expanding: boolean): string {
-  if (SYSTEMD_PLAIN.test(value)) return value;
-  let out = '"';
-  for (const c of value) {
-    if (c === '%') out += '%%';
-    else if (c === '$' && expanding) out += '$$';
-    else out += systemdCEscape(c);
-  }
-  return `${out}"`;
+  return SYSTEMD_PLAIN.test(value) ? value : systemdQuote(value, expanding);
 }
 
 /**
@@ -171,7 +178,7 @@ export function systemdExecPathProblem(value: string): string | undefined {
  * expanded here) and `$` kept as is (Environment= does not expand variables).
  */
 export function systemdEnvAssignment(name: string, value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not an environment variable name: ${name}`);
+  assertShellName(name, 'an environment variable name');
   return systemdQuoted(`${name}=${value}`);
 }
 
@@ -216,7 +223,7 @@ export function systemdPathProblem(value: string): string | undefined {
  */
 export function systemdListPath(value: string): string {
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`a path list entry cannot carry control characters: ${JSON.stringify(value)}`);
-  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(value)) return value;
+  if (SYSTEMD_PLAIN.test(value)) return value;
   return `"${value.replace(/[\\"%]/g, (c) => (c === '%' ? '%%' : `\\${c}`))}"`;
 }
 
@@ -267,9 +274,23 @@ export function ident(value: string | number): string {
  * refuses an admin's ${name}_nice when the arguments would need it).
  */
 export function rcSubrParam(name: string, fallback: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+  assertShellName(name, 'a shell variable name');
   if (!SH_PLAIN.test(fallback)) throw new Error(`not a plain fallback: ${fallback}`);
   return `"\${${name}:-${fallback}}"`;
+}
+
+/** A word of rc.subr's start line: literal text, or a reference to an rc.conf variable (see rcSubrParam). */
+export type RcSubrPart = string | { param: string; fallback: string };
+
+/**
+ * Start-line text from words and rc.conf references, quoted for the one eval
+ * by rc.subr. Never for its ${name}_nice layer: rc.subr also runs
+ * `eval "export -- $${name}_env"` before every custom command (kill, zap,
+ * reload, configtest, foreground), which words quoted for two evaluations
+ * would break; nice goes in ${name}_prepend instead, which adds no layer.
+ */
+export function rcSubrLine(parts: readonly RcSubrPart[]): string {
+  return parts.map((part) => (typeof part === 'string' ? shWord(part) : rcSubrParam(part.param, part.fallback))).join(' ');
 }
 
 /**
@@ -280,7 +301,7 @@ export function rcSubrParam(name: string, fallback: string): string {
  * are read differently by different shells.
  */
 export function shDefault(name: string, value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+  assertShellName(name, 'a shell variable name');
   if (/^[A-Za-z0-9_@%+=:,./ -]*$/.test(value)) return `: "\${${name}="${value}"}"`;
   return `[ -n "\${${name}+set}" ] || ${name}=${shAssign(value)}`;
 }

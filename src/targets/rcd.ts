@@ -1,4 +1,4 @@
-import { rcSubrParam, shWords } from '../escape.js';
+import { rcSubrLine, shWords, type RcSubrPart } from '../escape.js';
 import { DATA_MODE, SCRIPT_MODE } from '../files.js';
 import type { Renderer } from '../render.js';
 import { quoteForMessage, type Problem } from '../spec/check-schema.js';
@@ -92,33 +92,6 @@ export function portPath(value: string, token: '%%PREFIX%%' | '%%LOCALBASE%%' = 
   return value.replace(/(?<![\w./-])\/usr\/local(?=\/|$|[\s:,;'"])/g, token);
 }
 
-type Part = string | { param: string; fallback: string };
-
-/**
- * Start-line text from words and rc.conf references, quoted for one eval by
- * rc.subr. Never for its ${name}_nice layer: rc.subr also runs
- * `eval "export -- $${name}_env"` before every custom command (kill, zap,
- * reload, configtest, foreground), which words quoted for two evaluations
- * would break; nice goes in ${name}_prepend instead, which adds no layer.
- */
-function rcSubrLine(parts: readonly Part[]): string {
-  const out: string[] = [];
-  let words: string[] = [];
-  const flush = () => {
-    if (words.length > 0) out.push(shWords(words));
-    words = [];
-  };
-  for (const part of parts) {
-    if (typeof part === 'string') words.push(part);
-    else {
-      flush();
-      out.push(rcSubrParam(part.param, part.fallback));
-    }
-  }
-  flush();
-  return out.join(' ');
-}
-
 /** The "Default:" line of a variable's comment; a comment is one line, so a value with line breaks is only pointed to. */
 function defaultDoc(v: RcConfVar): string | undefined {
   const text = v.words ? shWords(v.words) : v.value;
@@ -210,10 +183,10 @@ function model(svc: Service) {
 
   // chroot(8) to / switches user and group without setusercontext(3): daemon(8) -u would reset
   // umask, nice and limits to the login class. chroot changes to "/", so sh returns to ${rc}_chdir.
-  const switchUser: Part[] = user
+  const switchUser: RcSubrPart[] = user
     ? [CHROOT, '-u', user, '-g', tokens.group, '-G', tokens.group, '/', SH, '-c', CD_THEN_EXEC, 'sh', { param: `${rc}_chdir`, fallback: '/' }]
     : [];
-  const child: Part[] = [...switchUser, program, ...args];
+  const child: RcSubrPart[] = [...switchUser, program, ...args];
   const daemonOptions = ['-f', '-P', pidfile, '-p', childPidfile, ...(svc.restart === 'no' ? [] : ['-r']), '-t', rc];
   if (log) daemonOptions.push('-o', portPath(log), '-m', logMask(svc), '-H');
   const commandArgs = supervised ? rcSubrLine([...daemonOptions, ...child]) : rcSubrLine(args);
