@@ -3,7 +3,7 @@ import type { Renderer } from '../render.js';
 import type { Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
 import { OPENRC_VARIABLES, OPENRC_VARIABLE_NAMES, variableDoc, type OpenrcVariable } from './openrc-vars.js';
-import { plainPathProblems, wrap, type CommandHelp } from './shared.js';
+import { LIMIT_FLAG, plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
 
 /** One conf.d variable: `words` values are argv lists that OpenRC passes through `eval`. */
@@ -94,7 +94,7 @@ export function confVars(svc: Service): ConfVar[] {
   set('command_user', commandUser(svc));
   set('directory', svc.workingDirectory);
   set('umask', svc.umask);
-  set('rc_ulimit', svc.limits.map(([limit, value]) => `-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]} ${value}`).join(' '));
+  set('rc_ulimit', svc.limits.map(([limit, value]) => `-${LIMIT_FLAG[limit]} ${value}`).join(' '));
   set('start_stop_daemon_args', svc.nice === undefined ? undefined : ['--nicelevel', String(svc.nice)]);
   if (svc.daemonizes) {
     set('pidfile', svc.pidfile);

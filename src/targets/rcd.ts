@@ -3,7 +3,7 @@ import { DATA_MODE, SCRIPT_MODE } from '../files.js';
 import type { Renderer } from '../render.js';
 import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
-import { PATH_FIELDS, plainPathProblems, wrap, type CommandHelp } from './shared.js';
+import { LIMIT_FLAG, PATH_FIELDS, plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
 
 /** rc.conf variable with its default; `words` defaults are argv lists rc.subr evaluates. */
@@ -148,7 +148,7 @@ function model(svc: Service) {
   add('env', 'str', env, 'Environment of the program: NAME=value words, as env(1) takes them.');
   add('env_file', 'path', svc.environmentFile && portPath(svc.environmentFile), 'File of NAME=value lines sourced (with set -a) before start.');
   add('umask', 'str', svc.umask, 'File mode creation mask of the program.');
-  const limits = svc.limits.flatMap(([limit, value]) => [`-${{ nofile: 'n', nproc: 'u', core: 'c' }[limit]}`, value === 'unlimited' ? 'infinity' : String(value)]);
+  const limits = svc.limits.flatMap(([limit, value]) => [`-${LIMIT_FLAG[limit]}`, value === 'unlimited' ? 'infinity' : String(value)]);
   add('limits', 'str', limits, 'Resource limits in limits(1) syntax (-n open files, -u processes, -c core size).');
   add(
     'prepend',
@@ -237,16 +237,10 @@ export const rcd: Target = {
 
   problems(svc: Service): Problem[] {
     const problems = plainPathProblems(svc, PATH_FIELDS, 'rc.subr passes it through eval (run_rc_command) or word splitting');
-    if (svc.interpreter !== undefined && !/^\/[A-Za-z0-9_@%+=:,./-]*$/.test(svc.interpreter)) {
-      problems.push({
-        path: 'interpreter',
-        message: `${quoteForMessage(svc.interpreter)} cannot be carried: rc.subr evaluates command_interpreter in its pid check; expected a path of letters, digits and _ @ % + = : , . / -`,
-      });
-    }
+    problems.push(...plainPathProblems(svc, ['interpreter'], 'rc.subr evaluates command_interpreter in its pid check'));
     const values: Array<[string, string]> = [
       ['description', svc.description],
-      ...PATH_FIELDS.flatMap((field): Array<[string, string]> => (svc[field] === undefined ? [] : [[field, svc[field]]])),
-      ...(svc.interpreter === undefined ? [] : [['interpreter', svc.interpreter] as [string, string]]),
+      ...[...PATH_FIELDS, 'interpreter' as const].flatMap((field): Array<[string, string]> => (svc[field] === undefined ? [] : [[field, svc[field]]])),
       ...svc.args.map((a, i): [string, string] => [`args[${i}]`, a]),
       ...svc.environment.map(([n, v]): [string, string] => [`environment.${n}`, v]),
       ...(svc.configCheck ?? []).map((a, i): [string, string] => [`configCheck[${i}]`, a]),

@@ -4,7 +4,8 @@ import type { Service } from '../spec/types.js';
 /** A path every shell reads the same quoted or not: safe where OpenRC or rc.subr split or `eval` it. */
 const PLAIN_PATH = /^\/[A-Za-z0-9_@%+=:,./-]*$/;
 
-export type PathField = 'command' | 'workingDirectory' | 'environmentFile' | 'pidfile' | 'stdoutLog' | 'stderrLog';
+export type PathField = 'command' | 'workingDirectory' | 'environmentFile' | 'pidfile' | 'stdoutLog' | 'stderrLog' | 'interpreter';
+/** The path fields every target reads (interpreter only rc.d uses). */
 export const PATH_FIELDS: readonly PathField[] = ['command', 'workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'];
 
 /** Refuses paths with characters a shell would split, glob or expand, where `why` says which shell does. */
@@ -20,6 +21,9 @@ export function plainPathProblems(svc: Service, fields: readonly PathField[], wh
     ];
   });
 }
+
+/** The option letter of each limit: ulimit (OpenRC's rc_ulimit) and FreeBSD's limits(1) use the same ones. */
+export const LIMIT_FLAG = { nofile: 'n', nproc: 'u', core: 'c' } as const;
 
 /** The seed launcher's command set, with how each target offers it. */
 export interface CommandHelp {
