@@ -92,11 +92,15 @@ export function portPath(value: string, token: '%%PREFIX%%' | '%%LOCALBASE%%' = 
   return value.replace(/(?<![\w./-])\/usr\/local(?=\/|$|[\s:,;'"])/g, token);
 }
 
+/** The default as the script writes it after load_rc_config: the words quoted for rc.subr's eval, or the value. */
+function shellValue(v: RcConfVar): string | undefined {
+  return v.words ? shWords(v.words) : v.value;
+}
+
 /** The "Default:" line of a variable's comment; a comment is one line, so a value with line breaks is only pointed to. */
-function defaultDoc(v: RcConfVar): string | undefined {
-  const text = v.words ? shWords(v.words) : v.value;
-  if (text === undefined) return undefined;
-  return /[\r\n]/.test(text) ? 'Default: as set below (the value has line breaks)' : `Default: ${text}`;
+function defaultDoc(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return [/[\r\n]/.test(text) ? 'Default: as set below (the value has line breaks)' : `Default: ${text}`];
 }
 
 function logMask(svc: Service): string {
@@ -165,7 +169,7 @@ function model(svc: Service) {
     });
   }
   const documented = vars.map((v) => {
-    const label = `${v.name} (${v.type}):`;
+    const shell = shellValue(v);
     // Every property spelt out (not {...v}): one object shape for all variables.
     return {
       name: v.name,
@@ -173,11 +177,12 @@ function model(svc: Service) {
       doc: v.doc,
       value: v.value,
       words: v.words,
+      /** The default after load_rc_config, quoted for rc.subr (words) or as is; undefined for bool and docOnly. */
+      shellValue: shell,
       docOnly: v.docOnly ?? false,
-      label,
-      continuation: ' '.repeat(label.length),
-      docLines: wrap(v.doc, 60),
-      defaultDoc: defaultDoc(v),
+      label: `${v.name} (${v.type}):`,
+      /** The documentation, wrapped, then its "Default:" line. */
+      docLines: [...wrap(v.doc, 60), ...defaultDoc(shell)],
     };
   });
 
