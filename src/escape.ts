@@ -310,3 +310,13 @@ export function shDefault(name: string, value: string): string {
 export function identList(values: ReadonlyArray<string | number>): string {
   return values.map(ident).join(' ');
 }
+
+/**
+ * `KEY=value` words of a port Makefile's SUB_LIST (bsd.port.mk), which
+ * apply-slist turns into `sed -e 's!%%KEY%%!value!g'`: plain identifiers
+ * only (see ident), so neither make nor sed reads anything into them.
+ * subListValues (targets/rcd.ts) reads the line back.
+ */
+export function subListWords(pairs: ReadonlyArray<{ key: string; value: string }>): string {
+  return pairs.map(({ key, value }) => `${ident(key)}=${ident(value)}`).join(' ');
+}

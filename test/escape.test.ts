@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import {
+  subListWords,
   shAssign,
   shDefault,
   shEvalAssign,
@@ -11,6 +12,7 @@ import {
   systemdExecLine,
   systemdLineProblem,
 } from '../src/escape.js';
+import { subListValues } from '../src/targets/rcd.js';
 import { HOSTILE } from './support/hostile.js';
 import { describeWithTools } from './support/tools.js';
 
@@ -89,4 +91,15 @@ describe('systemd command lines (systemd.service(5) COMMAND LINES, systemd.synta
     expect(systemdLineProblem('ends\\')).toMatch(/continuation/);
     expect(systemdLineProblem('fine %i')).toBeUndefined();
   });
+});
+
+test('SUB_LIST words: KEY=value pairs of plain identifiers, read back by subListValues; anything else is refused', () => {
+  const words = subListWords([
+    { key: 'WEB_USER', value: 'www' },
+    { key: 'WEB_GROUP', value: 'www-data' },
+  ]);
+  expect(words).toBe('WEB_USER=www WEB_GROUP=www-data');
+  expect(subListValues(`SUB_LIST+=\t${words}\n`)).toEqual({ WEB_USER: 'www', WEB_GROUP: 'www-data' });
+  expect(() => subListWords([{ key: 'WEB_USER', value: 'a b' }])).toThrow(/not a plain identifier/);
+  expect(() => subListWords([{ key: 'WEB_USER', value: 'a!b' }])).toThrow(/not a plain identifier/);
 });

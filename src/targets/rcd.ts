@@ -29,9 +29,10 @@ const CD_THEN_EXEC = 'cd "$1" && shift && exec "$@"';
  * one pair per script, so that one port (one output tree) can ship several
  * rc.d scripts running as different users.
  */
-export function accountTokens(rc: string): { user: string; group: string } {
-  const key = rc.toUpperCase();
-  return { user: `%%${key}_USER%%`, group: `%%${key}_GROUP%%` };
+export function accountTokens(rc: string): { userKey: string; groupKey: string; user: string; group: string } {
+  const userKey = `${rc.toUpperCase()}_USER`;
+  const groupKey = `${rc.toUpperCase()}_GROUP`;
+  return { userKey, groupKey, user: `%%${userKey}%%`, group: `%%${groupKey}%%` };
 }
 const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
 /** A line that apply-slist deletes: it runs sed -e '/^@comment /d' over files/*.in too. */
@@ -64,8 +65,9 @@ const NESTING_SENSITIVE = /[\\"$`]/;
 const DEPENDENCY: Record<string, string> = { network: 'NETWORKING', syslog: 'syslogd', time: 'ntpd', localfs: 'FILESYSTEMS' };
 
 /**
- * The SUB_LIST values a Makefile.snippet sets (`SUB_LIST+= KEY=value ...`),
- * for putting a script in place outside the ports tree (install, tests).
+ * The SUB_LIST values a Makefile.snippet sets (`SUB_LIST+= KEY=value ...`,
+ * written by subListWords in escape.ts), for putting a script in place
+ * outside the ports tree (install, tests).
  */
 export function subListValues(makefile: string): Record<string, string> {
   const values: Record<string, string> = {};
@@ -331,8 +333,8 @@ export const rcd: Target = {
         s.user === undefined
           ? []
           : [
-              { key: s.tokens.user.slice(2, -2), value: s.user },
-              { key: s.tokens.group.slice(2, -2), value: s.group! },
+              { key: s.tokens.userKey, value: s.user },
+              { key: s.tokens.groupKey, value: s.group! },
             ],
       ),
       legacy: scripts.filter((s) => s.legacy),
