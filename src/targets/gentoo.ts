@@ -17,23 +17,27 @@ export interface OpenrcTexts {
  * instance, depend on the account (GLEP 81) and tell the admin how to enable it.
  */
 export function gentooFiles(svc: Service, m: OpenrcModel, renderer: Renderer, texts: OpenrcTexts): GeneratedFile[] {
-  const installs = [{ file: `${m.base}.initd`, helper: 'newinitd', name: m.base }];
-  if (texts.familyConfd !== undefined) installs.push({ file: `${m.base}.confd`, helper: 'newconfd', name: m.base });
-  installs.push({ file: `${m.entry}.confd`, helper: 'newconfd', name: m.entry });
+  const copies = [
+    { file: `${m.base}.initd`, helper: 'newinitd', name: m.base, content: texts.initd },
+    ...(texts.familyConfd === undefined ? [] : [{ file: `${m.base}.confd`, helper: 'newconfd', name: m.base, content: texts.familyConfd }]),
+    { file: `${m.entry}.confd`, helper: 'newconfd', name: m.entry, content: texts.confd },
+  ];
+  const installs = copies.map(({ file, helper, name }) => ({ file, helper, name }));
   const accounts = [...(svc.user ? [`acct-user/${svc.user}`] : []), ...(svc.group ? [`acct-group/${svc.group}`] : [])];
-
-  const files: GeneratedFile[] = [{ path: `gentoo/files/${m.base}.initd`, mode: DATA_MODE, content: texts.initd }];
-  if (texts.familyConfd !== undefined) files.push({ path: `gentoo/files/${m.base}.confd`, mode: DATA_MODE, content: texts.familyConfd });
-  files.push({ path: `gentoo/files/${m.entry}.confd`, mode: DATA_MODE, content: texts.confd });
-  files.push({
-    path: `gentoo/${m.entry}.ebuild-snippet`,
-    mode: DATA_MODE,
-    content: renderer.render('openrc/ebuild-snippet.ejs', {
-      svc,
-      m: { ...m, installs, accounts, copied: installs.map((i) => `files/${i.file}`).join(', '), rdepend: ` ${accounts.join(' ')}` },
-    }),
-  });
-  return files;
+  // The fields the snippet reads, not a copy of the OpenRC model: that would work out the family's variable list again.
+  const snippet = {
+    base: m.base,
+    entry: m.entry,
+    family: m.family,
+    installs,
+    accounts,
+    copied: installs.map((i) => `files/${i.file}`).join(', '),
+    rdepend: ` ${accounts.join(' ')}`,
+  };
+  return [
+    ...copies.map(({ file, content }) => ({ path: `gentoo/files/${file}`, mode: DATA_MODE, content })),
+    { path: `gentoo/${m.entry}.ebuild-snippet`, mode: DATA_MODE, content: renderer.render('openrc/ebuild-snippet.ejs', { svc, m: snippet }) },
+  ];
 }
 
 /**
