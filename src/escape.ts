@@ -164,8 +164,9 @@ export function systemdExecLine(argv: readonly string[]): string {
 /**
  * Why an absolute path cannot be the program of an Exec*= line, or
  * undefined: systemd refuses one with a quote or a backslash ("Executable
- * name contains special characters", string_is_safe()) and one ending in "/"
- * ("Executable path specifies a directory"), on top of the path rules.
+ * name contains special characters", string_is_safe()), on top of the path
+ * rules. (One ending in "/", "Executable path specifies a directory", the
+ * spec refuses for every target: see normalize.ts.)
  */
 export function systemdExecPathProblem(value: string): string | undefined {
   if (/["'\\]/.test(value)) return 'systemd refuses a program path with a quote or a backslash ("Executable name contains special characters")';

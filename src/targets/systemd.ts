@@ -160,11 +160,13 @@ function writable(svc: Service, hardened: boolean): Writable {
   };
   if (svc.workingDirectory && svc.workingDirectory !== '/') add(svc.workingDirectory);
   for (const dir of logDirectories(svc)) {
+    // "/" writable would undo ProtectSystem= entirely.
+    if (dir === '/var/log' || dir === '/') continue;
     // systemd opens StandardOutput=append: files before it creates
-    // LogsDirectory= (systemd/systemd#27591): the directory must exist first.
-    if (dir !== '/var/log' && dir !== '/') out.create.push(dir);
-    // systemd opens the file itself; "/" writable would undo ProtectSystem= entirely.
-    if (dir !== '/var/log' && dir !== '/') add(dir);
+    // LogsDirectory= (systemd/systemd#27591): the directory must exist first,
+    // and systemd opens the file itself.
+    out.create.push(dir);
+    add(dir);
   }
   if (svc.daemonizes && svc.pidfile) {
     const dir = posix.dirname(runPath(svc.pidfile));
@@ -217,6 +219,11 @@ function dependencies(svc: Service) {
 }
 
 /** The sandboxing lines of the unit, and what the spec changes in them. */
+/** ExecStart='s argv: the unit writes it, and the line-length check measures the same line. */
+function execStartArgv(svc: Service): string[] {
+  return [svc.command, ...svc.args];
+}
+
 function hardening(svc: Service, paths: Writable): { lines: string[]; notes: string[]; warnings: string[] } {
   const profile = svc.systemd.hardening;
   if (profile === 'off') return { lines: [], notes: [], warnings: [] };
@@ -248,7 +255,7 @@ function hardening(svc: Service, paths: Writable): { lines: string[]; notes: str
       `runs as root, but the "${profile}" sandbox leaves it no capabilities (CapabilityBoundingSet=${caps}) and no privileged system calls: a program that changes user, chowns or reads others' files itself needs "systemd": { "hardening": "off" }, or better a "user"`,
     );
   }
-  if (paths.warnings.length > 0) warnings.push(...paths.warnings);
+  warnings.push(...paths.warnings);
   return { lines, notes, warnings };
 }
 
@@ -298,7 +305,7 @@ export const systemd: Target = {
         problems.push({ path, message: `is too long for one unit file line (${line.length} characters written, systemd reads at most ${MAX_LINE}); expected a shorter value` });
       }
     };
-    long('args', `ExecStart=${systemdExecLine([svc.command, ...svc.args])}`);
+    long('args', `ExecStart=${systemdExecLine(execStartArgv(svc))}`);
     if (svc.configCheck) long('configCheck', `ExecStartPre=${systemdExecLine(svc.configCheck)}`);
     for (const [name, value] of svc.environment) {
       long(`environment.${name}`, `Environment=${systemdEnvAssignment(name, value)}`);
@@ -320,6 +327,7 @@ export const systemd: Target = {
     const sandbox = hardening(svc, paths);
     const m = {
       unit: names.unit,
+      execStart: execStartArgv(svc),
       dropIn: names.template !== undefined,
       template: names.template?.unit,
       commands: commands(names.unit, svc),
