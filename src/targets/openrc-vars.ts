@@ -108,8 +108,7 @@ export const OPENRC_VARIABLES: readonly OpenrcVariable[] = [
 
 export const OPENRC_VARIABLE_NAMES: ReadonlySet<string> = new Set(OPENRC_VARIABLES.map((v) => v.name));
 
-export function variableDoc(name: string, service: string): string {
-  const found = OPENRC_VARIABLES.find((v) => v.name === name);
-  if (!found) throw new Error(`undocumented OpenRC variable ${name}`);
-  return found.doc.replaceAll('{svc}', service);
+/** A variable's documentation for one service ({svc} filled in). */
+export function variableDoc(v: OpenrcVariable, service: string): string {
+  return v.doc.replaceAll('{svc}', service);
 }

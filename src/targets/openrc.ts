@@ -158,7 +158,7 @@ function documentedVariable(v: OpenrcVariable, service: string): DocumentedVaria
   const namesService = v.doc.includes('{svc}');
   let documented = namesService ? undefined : serviceFree.get(v.name);
   if (!documented) {
-    const doc = variableDoc(v.name, service);
+    const doc = variableDoc(v, service);
     documented = { name: v.name, label: `${v.name}:`, example: v.example, doc, docLines: docLines(v.name, doc) };
     if (!namesService) serviceFree.set(v.name, documented);
   }
