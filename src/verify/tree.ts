@@ -1,5 +1,6 @@
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScriptKind } from '../lint/index.js';
 import { LEFTOVER } from '../write.js';
 
 /** One entry of a generated tree on disk, by its relative POSIX path. */
@@ -39,6 +40,17 @@ export async function readTree(dir: string): Promise<TreeEntry[]> {
 /** Files the shell checks apply to: init.d scripts, conf.d files (sourced by openrc-run), rc.d scripts. */
 export function isShellPath(path: string): boolean {
   return /^openrc\/(init\.d|conf\.d)\/[^/]+$/.test(path) || /^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path);
+}
+
+/**
+ * The rule set `init-service lint` reads a script of the tree with: init.d
+ * scripts (and Gentoo's files/*.initd) as OpenRC, files/*.in as rc.d; conf.d
+ * files and everything else are not scripts it lints.
+ */
+export function lintKind(path: string): ScriptKind | undefined {
+  if (/^openrc\/init\.d\/[^/]+$/.test(path) || /^gentoo\/(?:[^/]+\/)?files\/[^/]+\.initd$/.test(path)) return 'openrc';
+  if (/^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path)) return 'rcd';
+  return undefined;
 }
 
 /** Unit files systemd-analyze verifies: top-level `systemd/*.service` (templates included). */
