@@ -78,6 +78,19 @@ describe('install --root (file placement)', () => {
     expect(cli(['install', join(base, 'portish.json'), '--root', fresh()], base).status).toBe(2);
   });
 
+  test('a tmpfiles.d file goes to usr/lib/tmpfiles.d, where its header says and systemd-tmpfiles reads it', () => {
+    const spec = join(base, 'logged.json');
+    writeFileSync(spec, JSON.stringify({ name: 'logged', command: '/usr/bin/logged', stdoutLog: '/var/log/logged/out.log' }));
+    const root = fresh();
+    const r = cli(['install', '--spec', spec, '--root', root, '--target', 'systemd'], base);
+    expect(r.status).toBe(0);
+    expect(Object.keys(treeRecord(root))).toEqual(['etc/systemd/system/logged.service', 'usr/lib/tmpfiles.d/logged.conf']);
+    const tmpfiles = readFileSync(join(root, 'usr/lib/tmpfiles.d/logged.conf'), 'utf8');
+    expect(tmpfiles).toContain('installed as /usr/lib/tmpfiles.d/logged.conf');
+    expect(tmpfiles).toMatch(/^d "?\/var\/log\/logged"? /m);
+    expect(mode(join(root, 'usr/lib/tmpfiles.d/logged.conf'))).toBe(0o644);
+  });
+
   test('never overwrites a file that differs without --force; identical files are left alone', async () => {
     const root = fresh();
     expect(cli(['install', '--example', 'homesite', '--root', root], base).status).toBe(0);

@@ -17,6 +17,7 @@ Places the files of a generated tree (DIR, the --out of generate), or of
 descriptions generated on the fly, where each init system reads them:
   openrc/init.d/X, conf.d/X  ->  ROOT/etc/init.d/X, ROOT/etc/conf.d/X
   rcd/files/X.in             ->  ROOT/PREFIX/etc/rc.d/X (%%PREFIX%% substituted)
+  systemd/tmpfiles.d/X       ->  ROOT/usr/lib/tmpfiles.d/X
   systemd/...                ->  ROOT/etc/systemd/system/... (drop-in directories too)
 Port files (pkg-plist, Makefile.snippet) and overlays are not installed.
 
