@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScriptKind } from '../lint/index.js';
+import { escapeRegExp } from '../lint/shell.js';
 import { LEFTOVER } from '../write.js';
 
 /** One entry of a generated tree on disk, by its relative POSIX path. */
@@ -81,8 +82,4 @@ export function concreteUnits(paths: readonly string[]): { unit: string; file: s
     for (const instance of [...instances].sort()) units.push({ unit: `${prefix}${instance}.service`, file, placeholder: false });
   }
   return units;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
