@@ -28,11 +28,6 @@ const COMMANDS: readonly { name: string; load(): Promise<Loaded> }[] = [
   { name: 'install', load: async () => import('./commands/install.js').then((m) => ({ command: m.installCommand, help: m.INSTALL_HELP })) },
 ];
 
-/** A registered command by name (verify runs `lint` through this). */
-export async function findCommand(name: string): Promise<Command | undefined> {
-  return (await COMMANDS.find((c) => c.name === name)?.load())?.command;
-}
-
 export async function usage(): Promise<string> {
   const loaded = await Promise.all(COMMANDS.map((c) => c.load()));
   return `Usage: init-service <command> [options]

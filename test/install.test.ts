@@ -3,6 +3,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { shWord } from '../src/escape.js';
+import { enableSteps } from '../src/install/enable.js';
 import { placeFiles } from '../src/install/place.js';
 import { generate } from '../src/index.js';
 import { cli, treeRecord } from './support/cli.js';
@@ -76,6 +78,19 @@ describe('install --root (file placement)', () => {
     ]);
     expect(r.stdout).toContain(`  systemctl --root=${root} enable web@blog.service\n`);
     expect(cli(['install', join(base, 'portish.json'), '--root', fresh()], base).status).toBe(2);
+  });
+
+  test('a tmpfiles.d file goes to usr/lib/tmpfiles.d, where its header says and systemd-tmpfiles reads it', () => {
+    const spec = join(base, 'logged.json');
+    writeFileSync(spec, JSON.stringify({ name: 'logged', command: '/usr/bin/logged', stdoutLog: '/var/log/logged/out.log' }));
+    const root = fresh();
+    const r = cli(['install', '--spec', spec, '--root', root, '--target', 'systemd'], base);
+    expect(r.status).toBe(0);
+    expect(Object.keys(treeRecord(root))).toEqual(['etc/systemd/system/logged.service', 'usr/lib/tmpfiles.d/logged.conf']);
+    const tmpfiles = readFileSync(join(root, 'usr/lib/tmpfiles.d/logged.conf'), 'utf8');
+    expect(tmpfiles).toContain('installed as /usr/lib/tmpfiles.d/logged.conf');
+    expect(tmpfiles).toMatch(/^d "?\/var\/log\/logged"? /m);
+    expect(mode(join(root, 'usr/lib/tmpfiles.d/logged.conf'))).toBe(0o644);
   });
 
   test('never overwrites a file that differs without --force; identical files are left alone', async () => {
@@ -172,6 +187,15 @@ describeWithTools(['systemctl'])('install --enable under --root, systemd', () =>
 });
 
 describe('placeFiles', () => {
+  test('the enable commands shown are shell words: pasted into sh they give back each argument', () => {
+    const root = "/tmp/it's a root\\";
+    const steps = enableSteps([{ target: 'openrc', name: 'web' }, { target: 'rcd', name: 'web' }, { target: 'systemd', name: 'web.service' }], root);
+    const words = (shown: string) => spawnSync('sh', ['-c', `printf '%s\\n' ${shown}`], { encoding: 'utf8' }).stdout.split('\n').slice(0, -1);
+    expect(words(steps[0]!.shown)).toEqual(['ln', '-s', '/etc/init.d/web', `${root}/etc/runlevels/default/web`]);
+    for (const step of steps.slice(1)) expect(words(step.shown)).toEqual(step.argv);
+    expect(steps[1]!.shown).toBe(`sysrc -R ${shWord(root)} web_enable=YES`);
+  });
+
   test('refuses a link OpenRC could not follow and an rc.d variable only the ports tree knows', () => {
     expect(() => placeFiles([{ path: 'openrc/init.d/x.y', mode: 0o777, linkTarget: '../x' }], ['openrc'])).toThrow(/same|beside/);
     expect(() => placeFiles([{ path: 'rcd/files/x.in', mode: 0o755, content: '%%DATADIR%%/x\n' }], ['rcd'])).toThrow(/%%DATADIR%%/);

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Command } from '../src/commands/io.js';
 import { generate } from '../src/index.js';
 import { verifyTree, type CheckResult } from '../src/verify/run.js';
 import { plan, writePlanned } from '../src/write.js';
@@ -117,26 +116,28 @@ describe('verify without the tools', () => {
   });
 });
 
-describe('verify runs init-service lint in-process through the lint command', () => {
-  const lint = (verdicts: Record<string, number>): Command => ({
-    name: 'lint',
-    summary: 'fake',
-    async run(args, io) {
-      const status = verdicts[args[0]!] ?? 0;
-      if (status === 1) io.stdout(`${args[0]}:3: something is off\n`);
-      if (status === 2) io.stderr('lint: not a file I know\n');
-      return status;
-    },
-  });
+describe('verify runs init-service lint in-process on the scripts of the tree', () => {
   const noTools = async () => ({ missing: true, exitCode: -1, stdout: '', stderr: '' });
 
-  test('0 is ok, 1 fails with its output, 2 (a file it does not take) is skipped; without the command every file is skipped', async () => {
-    const dir = await tree(fixtureSpec('homesite'));
-    const results = byKey(await verifyTree(dir, { run: noTools, lint: lint({ 'systemd/restas@.service': 1, 'rcd/pkg-plist': 2 }) }));
-    expect(results['openrc/init.d/restas init-service lint']).toMatchObject({ status: 'ok' });
-    expect(results['systemd/restas@.service init-service lint']).toMatchObject({ status: 'failed', detail: 'systemd/restas@.service:3: something is off' });
-    expect(results['rcd/pkg-plist init-service lint']).toMatchObject({ status: 'skipped' });
-    const without = await verifyTree(dir, { run: noTools });
-    expect(without.filter((r) => r.check === 'init-service lint').every((r) => r.status === 'skipped' && /no lint command/.test(r.detail!))).toBe(true);
+  test('a clean script is ok, one with errors fails with its findings; files that are not scripts get no lint check', async () => {
+    const dir = await tree(fixtureSpec('homesite'), { targets: ['openrc', 'gentoo', 'rcd', 'systemd'] });
+    const script = join(dir, 'rcd/files/homesite.in');
+    writeFileSync(script, readFileSync(script, 'utf8').replace('# KEYWORD: shutdown\n', ''));
+    const results = await verifyTree(dir, { run: noTools });
+    const linted = byKey(results.filter((r) => r.check === 'init-service lint'));
+    expect(Object.keys(linted).sort()).toEqual(['gentoo/files/restas.initd', 'openrc/init.d/restas', 'rcd/files/homesite.in'].map((p) => `${p} init-service lint`));
+    expect(linted['openrc/init.d/restas init-service lint']).toMatchObject({ status: 'ok' });
+    expect(linted['gentoo/files/restas.initd init-service lint']).toMatchObject({ status: 'ok' });
+    expect(linted['rcd/files/homesite.in init-service lint']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^rcd\/files\/homesite\.in:\d+: rc-keyword-shutdown: /m) });
+  });
+});
+
+describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('verify --strict with every tool', () => {
+  test('a fresh generate of the homesite example passes --strict (exit 0, nothing skipped)', () => {
+    const out = join(base, `t${n++}`);
+    expect(cli(['generate', '--example', 'homesite', '--out', out], base).status).toBe(0);
+    const r = cli(['verify', '--strict', out], base);
+    expect(r.stdout).toMatch(/^verify: \d+ passed, 0 failed, 0 skipped$/m);
+    expect(r.status).toBe(0);
   });
 });

@@ -387,6 +387,18 @@ describe('the wizard (prompt flow)', () => {
     expect(readFileSync(join(overwrite.cwd, 'web-init/systemd/web.service'), 'utf8')).toMatch(/^\[Service\]/m);
   });
 
+  test('a directory where a file goes is refused before any question, and nothing is written', async () => {
+    const s = session({ initial: { name: 'web', command: '/bin/sh', user: 'root' } });
+    mkdirSync(join(s.cwd, 'web-init/systemd/web.service'), { recursive: true });
+    await acceptUntil('Write the files to');
+    reply('Write the files to');
+    await expect(s.status).rejects.toThrow(UserError);
+    await expect(s.status).rejects.toThrow(/cannot write, even with --force; nothing was written:\n {2}\S*web-init\/systemd\/web\.service is a directory/);
+    expect(s.out()).toMatch(/blocked +systemd\/web\.service/);
+    expect(screen.getScreen()).not.toContain('Overwrite?');
+    expect(existsSync(join(s.cwd, 'web-init/web.service.json'))).toBe(false);
+  });
+
   test('only the chosen targets are generated, checked and asked about', async () => {
     const s = session();
     // Deselect OpenRC and FreeBSD (the Gentoo overlay, second, is not ticked by default):

@@ -6,8 +6,6 @@ import type { Command, Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
 
-export { loadServices, parseTargets } from './inputs.js';
-
 export const GENERATE_HELP = `Usage: init-service generate (--spec PATH... | --example NAME) [options]
 
 ${SPEC_HELP}

@@ -95,11 +95,6 @@ export async function loadInputs(inputs: readonly SpecInput[]): Promise<NamedSer
   return services;
 }
 
-/** Loads descriptions from file paths (kept for callers of the first API). */
-export async function loadServices(files: readonly string[], cwd: string): Promise<NamedService[]> {
-  return loadInputs(await specInputs(files, undefined, cwd));
-}
-
 /**
  * What generate and install share: the --templates overrides checked (and
  * the template engine loaded for them), the descriptions loaded, their files

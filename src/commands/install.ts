@@ -17,6 +17,7 @@ Places the files of a generated tree (DIR, the --out of generate), or of
 descriptions generated on the fly, where each init system reads them:
   openrc/init.d/X, conf.d/X  ->  ROOT/etc/init.d/X, ROOT/etc/conf.d/X
   rcd/files/X.in             ->  ROOT/PREFIX/etc/rc.d/X (%%PREFIX%% substituted)
+  systemd/tmpfiles.d/X       ->  ROOT/usr/lib/tmpfiles.d/X
   systemd/...                ->  ROOT/etc/systemd/system/... (drop-in directories too)
 Port files (pkg-plist, Makefile.snippet) and overlays are not installed.
 
@@ -95,7 +96,7 @@ export const installCommand: Command = {
     const planned = await plan(placed.files, root);
     const show = (p: PlannedFile) => p.dest;
     const { conflicts, blocked } = obstacles(planned);
-    const { enableSteps, startCommands } = await import('../install/enable.js');
+    const { enableSteps, runEnableSteps, startCommands } = await import('../install/enable.js');
     const steps = enableSteps(placed.services, root);
 
     if (options['dry-run']) {
@@ -126,19 +127,17 @@ export const installCommand: Command = {
 
     if (!options.enable) {
       if (steps.length > 0) io.stdout(`To enable at boot (or install with --enable):\n${steps.map((s) => `  ${s.shown}\n`).join('')}`);
-      if (live && placed.services.length > 0) io.stdout(`To start now:\n${startCommands(placed.services).map((c) => `  ${c}\n`).join('')}`);
-      return 0;
-    }
-    const { runTool } = await import('../verify/tools.js');
-    const { runEnableSteps } = await import('../install/enable.js');
-    const results = await runEnableSteps(steps, runTool);
-    for (const r of results) {
-      io.stdout(`${(r.ok ? 'enabled' : 'FAILED').padEnd(9)} ${r.step.names.join(' ')}: ${r.step.shown}${r.detail ? `\n          ${r.detail.split('\n').join('\n          ')}` : ''}\n`);
-    }
-    const failed = results.filter((r) => !r.ok);
-    if (failed.length > 0) {
-      io.stderr(`init-service: the files are installed, but ${failed.length} of ${results.length} enable steps failed (listed above)\n`);
-      return 1;
+    } else {
+      const { runTool } = await import('../verify/tools.js');
+      const results = await runEnableSteps(steps, runTool);
+      for (const r of results) {
+        io.stdout(`${(r.ok ? 'enabled' : 'FAILED').padEnd(9)} ${r.step.names.join(' ')}: ${r.step.shown}${r.detail ? `\n          ${r.detail.split('\n').join('\n          ')}` : ''}\n`);
+      }
+      const failed = results.filter((r) => !r.ok);
+      if (failed.length > 0) {
+        io.stderr(`init-service: the files are installed, but ${failed.length} of ${results.length} enable steps failed (listed above)\n`);
+        return 1;
+      }
     }
     if (live && placed.services.length > 0) io.stdout(`To start now:\n${startCommands(placed.services).map((c) => `  ${c}\n`).join('')}`);
     return 0;

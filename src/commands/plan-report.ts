@@ -35,9 +35,10 @@ export function obstacles(planned: readonly PlannedFile[]) {
   };
 }
 
-export function conflictMessage(where: string, conflicts: readonly PlannedFile[], show: Show, dryRun = false): string {
+/** `hint` says how to overwrite them: --force by default (the wizard asks instead). */
+export function conflictMessage(where: string, conflicts: readonly PlannedFile[], show: Show, dryRun = false, hint = 'Use --force to overwrite them.'): string {
   const list = conflicts.map((c) => `  ${show(c)}`).join('\n');
-  return `${where} has files that differ from the generated ones; ${dryRun ? 'a real run would write nothing' : 'nothing was written'}:\n${list}\nUse --force to overwrite them.`;
+  return `${where} has files that differ from the generated ones; ${dryRun ? 'a real run would write nothing' : 'nothing was written'}:\n${list}\n${hint}`;
 }
 
 export function blockedMessage(blocked: readonly PlannedFile[]): string {

@@ -48,8 +48,7 @@ export const verifyCommand: Command = {
     }
 
     const { verifyTree } = await import('../verify/run.js');
-    const { findCommand } = await import('../cli.js');
-    const results = await verifyTree(dir, { maxExposure, lint: await findCommand('lint') });
+    const results = await verifyTree(dir, { maxExposure });
     if (results.length === 0) throw new UserError(`verify: ${positionals[0]} has no files to check`, 2);
 
     const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { readSpecFile } from '../spec/load.js';
 import { realMachine } from '../wizard/machine.js';
+import { parseTargets } from './inputs.js';
 import type { Command, Io } from './io.js';
 import { parseCommandArgs } from './args.js';
 
@@ -45,8 +46,7 @@ export const wizardCommand: Command = {
       );
     }
     if (options.force && !options.yes) throw new UserError('--force goes with --yes; the wizard asks before overwriting', 2);
-    // generate's module (and the template engine) loads only for --target.
-    const targets = options.target === undefined ? undefined : (await import('./generate.js')).parseTargets(options.target);
+    const targets = options.target === undefined ? undefined : parseTargets(options.target);
     const initial = options.spec === undefined ? undefined : await readSpecFile(resolve(io.cwd, options.spec));
     const source = options.spec === undefined ? undefined : basename(options.spec);
     const machine = realMachine(io.cwd);

@@ -1,5 +1,6 @@
 import { lstat, mkdir, readlink, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { shWord } from '../escape.js';
 import type { TargetId } from '../targets/index.js';
 import type { RunTool } from '../verify/tools.js';
 
@@ -15,10 +16,6 @@ export interface EnableStep {
   link?: { path: string; target: string };
 }
 
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
 /**
  * The commands that enable the services, for a live system (root `/`) or an
  * image under another root:
@@ -32,14 +29,14 @@ function shellQuote(word: string): string {
 export function enableSteps(services: readonly { target: TargetId; name: string }[], root: string): EnableStep[] {
   const live = root === '/';
   const steps: EnableStep[] = [];
-  const command = (target: TargetId, names: string[], argv: string[]) => steps.push({ target, names, argv, shown: argv.map(shellQuote).join(' ') });
+  const command = (target: TargetId, names: string[], argv: string[]) => steps.push({ target, names, argv, shown: argv.map(shWord).join(' ') });
   const systemd = services.filter((s) => s.target === 'systemd').map((s) => s.name);
   for (const { target, name } of services) {
     if (target === 'openrc') {
       if (live) command('openrc', [name], ['rc-update', 'add', name, 'default']);
       else {
         const path = join(root, 'etc/runlevels/default', name);
-        steps.push({ target, names: [name], shown: `ln -s /etc/init.d/${name} ${shellQuote(path)}`, link: { path, target: `/etc/init.d/${name}` } });
+        steps.push({ target, names: [name], shown: `ln -s /etc/init.d/${name} ${shWord(path)}`, link: { path, target: `/etc/init.d/${name}` } });
       }
     } else if (target === 'rcd') {
       command('rcd', [name], live ? ['sysrc', `${name}_enable=YES`] : ['sysrc', '-R', root, `${name}_enable=YES`]);

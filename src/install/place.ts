@@ -26,6 +26,9 @@ export interface Placed {
  *                         %%LOCALBASE%% and the Makefile.snippet's SUB_LIST
  *                         tokens substituted and @comment lines dropped, as
  *                         the ports framework does
+ *   systemd/tmpfiles.d/X -> /usr/lib/tmpfiles.d/X (0644; where its header says
+ *                         it is installed: systemd-tmpfiles reads no
+ *                         tmpfiles.d/ under /etc/systemd/system)
  *   systemd/...        -> /etc/systemd/system/... (0644; drop-in directories too)
  *
  * Port files (pkg-plist, Makefile.snippet) and anything else (a gentoo/
@@ -64,7 +67,9 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
         problems.push(`${file.path}: a link in systemd/ is not installed by init-service; copy it by hand`);
         continue;
       }
-      placed.push({ path: `etc/systemd/system/${file.path.slice('systemd/'.length)}`, mode: DATA_MODE, content: file.content ?? '' });
+      const tmpfiles = /^systemd\/tmpfiles\.d\/([^/]+)$/.exec(file.path);
+      const path = tmpfiles ? `usr/lib/tmpfiles.d/${tmpfiles[1]}` : `etc/systemd/system/${file.path.slice('systemd/'.length)}`;
+      placed.push({ path, mode: DATA_MODE, content: file.content ?? '' });
     }
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));

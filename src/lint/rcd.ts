@@ -4,7 +4,7 @@
  * rc-scripts text around it, and what rc.subr(8) needs. platforms.md §A.2.
  */
 import { isRcName, parseDefault, type RcdContext } from './rcd-context.js';
-import { unquote } from './shell.js';
+import { escapeRegExp, unquote } from './shell.js';
 import type { Hit, Rule } from './types.js';
 
 export { rcdContext, type RcdContext } from './rcd-context.js';
@@ -57,7 +57,6 @@ const RC_SUBR_KNOBS = new Set([
 ]);
 const SCRIPT_EXTENSION = /\.(py|pl|rb|js|mjs|cjs|php|lua|tcl|sh)$/;
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const word = (name: string) => new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(name)}(?![A-Za-z0-9_])`);
 
 const knob = (c: RcdContext, variable: string): string | undefined => {

@@ -221,3 +221,8 @@ export function unquote(value: string): string {
   }
   return out;
 }
+
+/** `text` as a regular expression that matches it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

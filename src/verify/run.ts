@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import type { Command } from '../commands/io.js';
+import { formatFinding, lintScript } from '../lint/index.js';
 import { mapPool } from '../pool.js';
 import { stageSystemdRoot } from './systemd-root.js';
-import { concreteUnits, isShellPath, readTree, type TreeEntry } from './tree.js';
+import { concreteUnits, isShellPath, lintKind, readTree, type TreeEntry } from './tree.js';
 import { runTool, type RunTool } from './tools.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
@@ -24,8 +24,6 @@ export interface VerifyOptions {
   maxExposure?: number;
   /** How tools are run (tests replace it). */
   run?: RunTool;
-  /** The `lint` command when this build has one; verify runs it in-process on each file. */
-  lint?: Command;
 }
 
 /** Runs every check that applies to each file of a generated tree; a missing tool is a skipped check. */
@@ -37,7 +35,7 @@ export async function verifyTree(dir: string, options: VerifyOptions = {}): Prom
   results.push(...(await shellcheck(dir, tree, run)));
   results.push(...(await dashSyntax(dir, tree, run)));
   results.push(...(await systemdChecks(tree, run, options.maxExposure)));
-  results.push(...(await lint(dir, tree, options.lint)));
+  results.push(...lint(tree));
   const order = new Map(tree.map((e, i) => [e.path, i]));
   const rank = (r: CheckResult) => order.get(r.path) ?? order.get(r.path.replace(/@[^@/]*\.service$/, '@.service')) ?? tree.length;
   return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
@@ -152,23 +150,17 @@ async function stageRoot(tree: readonly TreeEntry[]): Promise<string> {
 }
 
 /**
- * Runs `init-service lint FILE` in-process on each file. Its exit status is
- * the verdict: 0 clean, 1 findings (its output is the detail), 2 (a usage
- * error: a file it does not take) skipped.
+ * `init-service lint` on each script of the tree (its kind from its path),
+ * on the content already read: ok when it finds no error (warnings allowed),
+ * failed with its findings otherwise. Other files (units, conf.d, pkg-plist)
+ * are not scripts lint reads, so they get no lint check.
  */
-async function lint(dir: string, tree: readonly TreeEntry[], command: Command | undefined): Promise<CheckResult[]> {
-  const files = tree.filter((e) => e.kind === 'file');
-  if (!command) return files.map((f) => ({ path: f.path, check: 'init-service lint', status: 'skipped', detail: 'this version has no lint command' }));
-  const results: CheckResult[] = [];
-  for (const f of files) {
-    let output = '';
-    const io = { stdout: (t: string) => void (output += t), stderr: (t: string) => void (output += t), cwd: dir, interactive: false };
-    const status = await command.run([f.path], io).catch((error: Error & { exitCode?: number }) => {
-      output += error.message;
-      return error.exitCode ?? 1;
-    });
-    const detail = output.trim() || undefined;
-    results.push({ path: f.path, check: 'init-service lint', status: status === 0 ? 'ok' : status === 2 ? 'skipped' : 'failed', ...(detail && status !== 0 ? { detail } : {}) });
-  }
-  return results;
+function lint(tree: readonly TreeEntry[]): CheckResult[] {
+  return tree.flatMap((e): CheckResult[] => {
+    const kind = e.kind === 'file' ? lintKind(e.path) : undefined;
+    if (!kind) return [];
+    const findings = lintScript(e.path, e.content!, kind);
+    if (!findings.some((f) => f.severity === 'error')) return [{ path: e.path, check: 'init-service lint', status: 'ok' }];
+    return [{ path: e.path, check: 'init-service lint', status: 'failed', detail: findings.map(formatFinding).join('\n') }];
+  });
 }

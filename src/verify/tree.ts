@@ -1,5 +1,7 @@
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScriptKind } from '../lint/index.js';
+import { escapeRegExp } from '../lint/shell.js';
 import { LEFTOVER } from '../write.js';
 
 /** One entry of a generated tree on disk, by its relative POSIX path. */
@@ -41,6 +43,17 @@ export function isShellPath(path: string): boolean {
   return /^openrc\/(init\.d|conf\.d)\/[^/]+$/.test(path) || /^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path);
 }
 
+/**
+ * The rule set `init-service lint` reads a script of the tree with: init.d
+ * scripts (and Gentoo's files/*.initd) as OpenRC, files/*.in as rc.d; conf.d
+ * files and everything else are not scripts it lints.
+ */
+export function lintKind(path: string): ScriptKind | undefined {
+  if (/^openrc\/init\.d\/[^/]+$/.test(path) || /^gentoo\/(?:[^/]+\/)?files\/[^/]+\.initd$/.test(path)) return 'openrc';
+  if (/^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path)) return 'rcd';
+  return undefined;
+}
+
 /** Unit files systemd-analyze verifies: top-level `systemd/*.service` (templates included). */
 export function isUnitPath(path: string): boolean {
   return /^systemd\/[^/]+\.service$/.test(path);
@@ -69,8 +82,4 @@ export function concreteUnits(paths: readonly string[]): { unit: string; file: s
     for (const instance of [...instances].sort()) units.push({ unit: `${prefix}${instance}.service`, file, placeholder: false });
   }
   return units;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,12 +1,13 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Io } from '../commands/io.js';
+import { blockedMessage, conflictMessage, obstacles, writeInterruptibly } from '../commands/plan-report.js';
 import { UserError } from '../errors.js';
 import { DATA_MODE, type GeneratedFile } from '../files.js';
 import { generateFiles } from '../generate.js';
 import { shWord } from '../escape.js';
 import { normalize } from '../spec/normalize.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
-import { plan, writePlanned, type PlannedFile } from '../write.js';
+import { plan, type PlannedFile } from '../write.js';
 import { withoutRedundant } from './check.js';
 import { getField, inSchemaOrder, type Draft } from './draft.js';
 import type { Machine } from './machine.js';
@@ -69,17 +70,21 @@ export async function finish(outcome: Outcome, io: Io, machine: Machine, decide:
   io.stdout(`\nFiles in ${out}/:\n`);
   for (const p of planned) io.stdout(`  ${describeState(p).padEnd(9)} ${p.file.path}${p.file.linkTarget !== undefined ? ` -> ${p.file.linkTarget}` : ''}\n`);
 
-  const conflicts = planned.filter((p) => p.state === 'changed');
+  // What no answer can fix (a directory where a file goes) is refused before any question.
+  const { conflicts, blocked } = obstacles(planned);
+  if (blocked.length > 0) throw new UserError(blockedMessage(blocked), 1);
   if (conflicts.length > 0 && !(await decide.overwrite(conflicts))) {
-    const list = conflicts.map((c) => `  ${c.file.path}`).join('\n');
-    throw new UserError(`${out} has files that differ from the generated ones; nothing was written:\n${list}\n${decide.overwriteHint}`, 1);
+    throw new UserError(conflictMessage(out, conflicts, (p) => p.file.path, false, decide.overwriteHint), 1);
   }
   const changed = planned.filter((p) => p.state !== 'same').length;
   const same = planned.length - changed;
   if (changed === 0) {
     io.stdout(`\nAll ${planned.length} files in ${out}/ are already up to date; nothing to write.\n`);
   } else if (await decide.write(changed, out)) {
-    await writePlanned(planned);
+    if (!(await writeInterruptibly(planned))) {
+      io.stderr(`\nInterrupted before any file was replaced; nothing written, ${out}/ is as it was.\n`);
+      return 130;
+    }
     io.stdout(`\n${changed} of ${planned.length} files written to ${out}/${same > 0 ? ` (${same} already up to date)` : ''}.\n`);
   } else {
     io.stderr('Nothing written.\n');
@@ -94,7 +99,7 @@ export async function finish(outcome: Outcome, io: Io, machine: Machine, decide:
 }
 
 function describeState(p: PlannedFile): string {
-  return p.state === 'same' ? 'unchanged' : p.state === 'new' ? 'new' : 'changed';
+  return p.blocker ? 'blocked' : p.state === 'same' ? 'unchanged' : p.state === 'new' ? 'new' : 'changed';
 }
 
 /** The saved description as aligned `field  value` lines, values as they are typed in the questions. */

@@ -1,4 +1,5 @@
 import { shWord } from '../escape.js';
+import { enableSteps, startCommands } from '../install/enable.js';
 import type { Service } from '../spec/types.js';
 import type { TargetId } from '../targets/index.js';
 import { openrcNames } from '../targets/openrc.js';
@@ -18,19 +19,24 @@ export function nextSteps(svc: Service, targets: readonly TargetId[], out: strin
   // `init-service install` puts each file where its init system reads it
   // (and fills in the ports' SUB_LIST tokens that a plain copy would leave).
   const install = (target: TargetId) => `    npx init-service install ${shWord(out)} --target ${target}`;
+  // Enable at boot, then start: the commands `install` prints for a live system.
+  const enableAndStart = (target: TargetId, name: string) => {
+    const service = [{ target, name }];
+    return `    ${[...enableSteps(service, '/').map((s) => s.shown), ...startCommands(service)].join(' && ')}`;
+  };
   if (targets.includes('openrc')) {
-    const { entry } = openrcNames(svc);
-    lines.push('  OpenRC:', install('openrc'), `    rc-update add ${entry} default && rc-service ${entry} start`);
+    lines.push('  OpenRC:', install('openrc'), enableAndStart('openrc', openrcNames(svc).entry));
   }
   if (targets.includes('rcd')) {
     const rc = rcName(svc);
     lines.push(
       `  FreeBSD: in a port, copy rcd/files/${rc}.in to files/ and merge Makefile.snippet and pkg-plist; or install directly:`,
       install('rcd'),
-      `    sysrc ${rc}_enable=YES && service ${rc} start`,
+      enableAndStart('rcd', rc),
     );
   }
   if (targets.includes('systemd')) {
+    // One command where install prints three: enable --now also starts it.
     const { unit } = systemdNames(svc);
     lines.push('  systemd:', install('systemd'), `    systemctl daemon-reload && systemctl enable --now ${unit}`);
   }
