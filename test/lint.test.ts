@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { detectKind, formatFinding, lintScript, LINT_RULES } from '../src/lint/index.js';
+import { generate } from '../src/index.js';
 import { fixtureFiles, fixtureNames } from './support/fixtures.js';
 
 const lintDir = new URL('./fixtures/lint/', import.meta.url);
@@ -30,6 +31,15 @@ describe('generated scripts lint clean', () => {
     expect(kind).toBe(path.startsWith('rcd/') ? 'rcd' : 'openrc');
     expect(lintScript(path, content, kind!).map(formatFinding)).toEqual([]);
   });
+});
+
+test('the generator writes %%PREFIX%% wherever rc-usr-local looks for /usr/local (one pattern for both)', () => {
+  const args = ['--root={/usr/local}', '(/usr/local)', 'dir=/usr/local@x', '/usr/local|/usr/localx', '/opt/usr/local'];
+  const script = generate({ name: 'ul', command: '/usr/local/bin/ul', args }, { targets: ['rcd'] }).files.find((f) => f.path === 'rcd/files/ul.in')!;
+  expect(lintScript(script.path, script.content!, 'rcd').filter((f) => f.rule === 'rc-usr-local').map(formatFinding)).toEqual([]);
+  expect(script.content).toContain('--root={%%PREFIX%%}');
+  expect(script.content).toContain('%%PREFIX%%|/usr/localx');
+  expect(script.content).toContain('/opt/usr/local');
 });
 
 describe('rc.d rules: each broken script triggers exactly its rule', () => {

@@ -3,6 +3,7 @@
  * current edition (16 items; "checklist item N" below), the handbook's
  * rc-scripts text around it, and what rc.subr(8) needs. platforms.md §A.2.
  */
+import { USR_LOCAL } from '../targets/rcd.js';
 import { isRcName, parseDefault, type RcdContext } from './rcd-context.js';
 import { escapeRegExp, unquote } from './shell.js';
 import type { Hit, Rule } from './types.js';
@@ -224,7 +225,7 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
     summary: 'no literal /usr/local in a port file: %%PREFIX%% or %%LOCALBASE%%',
     fix: 'write %%PREFIX%% for what the port installs, %%LOCALBASE%% for what other ports install',
     check: (c) =>
-      c.port ? c.script.lines.flatMap((l, i) => (/(?<![\w./-])\/usr\/local(?![\w.-])/.test(l) ? [{ line: i + 1, message: 'literal /usr/local in a port file: it breaks with another PREFIX' }] : [])) : [],
+      c.port ? c.script.lines.flatMap((l, i) => (USR_LOCAL.test(l) ? [{ line: i + 1, message: 'literal /usr/local in a port file: it breaks with another PREFIX' }] : [])) : [],
   },
   {
     id: 'rc-subr-missing',

@@ -91,8 +91,11 @@ export function rcName(svc: Service): string {
  * (what other ports installed, such as an interpreter).
  */
 export function portPath(value: string, token: '%%PREFIX%%' | '%%LOCALBASE%%' = '%%PREFIX%%'): string {
-  return value.replace(/(?<![\w./-])\/usr\/local(?=\/|$|[\s:,;'"])/g, token);
+  return value.replace(new RegExp(USR_LOCAL.source, 'g'), token);
 }
+
+/** /usr/local as a path of its own (not inside /usr/localx or /opt/usr/local): what portPath replaces and lint's rc-usr-local finds. */
+export const USR_LOCAL = /(?<![\w./-])\/usr\/local(?![\w.-])/;
 
 /** The default as the script writes it after load_rc_config: the words quoted for rc.subr's eval, or the value. */
 function shellValue(v: RcConfVar): string | undefined {
