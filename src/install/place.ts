@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.js';
 import type { TargetId } from '../targets/index.js';
-import { subListValues } from '../targets/rcd.js';
+import { applySlist, SUB_LIST_TOKEN, subListValues } from '../targets/rcd.js';
 import { concreteUnits } from '../verify/tree.js';
 
 /** Where FreeBSD ports install by default (`PREFIX`, `LOCALBASE`). */
@@ -56,8 +56,8 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
       }
     } else if (top === 'rcd' && want.has('rcd') && (match = RC_SCRIPT.exec(file.path))) {
       const makefile = files.find((f) => f.path === posix.join(posix.dirname(posix.dirname(file.path)), 'Makefile.snippet'));
-      const content = substitute(file.content ?? '', { ...subListValues(makefile?.content ?? ''), PREFIX: prefix, LOCALBASE: prefix });
-      const left = [...new Set(content.match(/%%[A-Z][A-Z0-9_]*%%/g) ?? [])];
+      const content = applySlist(file.content ?? '', { ...subListValues(makefile?.content ?? ''), PREFIX: prefix, LOCALBASE: prefix });
+      const left = [...new Set(content.match(new RegExp(SUB_LIST_TOKEN.source, 'g')) ?? [])];
       if (left.length > 0) {
         problems.push(`${file.path}: ${left.join(', ')} cannot be substituted: neither --prefix nor the SUB_LIST of Makefile.snippet beside files/ sets it`);
       }
@@ -74,15 +74,6 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return { files: placed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), services: services(files, targets) };
-}
-
-/** SUB_LIST substitution (Porter's Handbook, "Making Use of SUB_FILES and SUB_LIST"). */
-function substitute(text: string, subList: Record<string, string>): string {
-  return text
-    .split('\n')
-    .filter((line) => !line.startsWith('@comment '))
-    .join('\n')
-    .replace(/%%([A-Z][A-Z0-9_]*)%%/g, (token, key: string) => subList[key] ?? token);
 }
 
 /**

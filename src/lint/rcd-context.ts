@@ -3,6 +3,7 @@
  * name/rcvar, rc.conf defaults in their usual forms, top-level
  * assignments, the header comments, and where rc.subr is sourced and run.
  */
+import { SUB_LIST_TOKEN } from '../targets/rcd.js';
 import { parseShell, unquote, type Script, type Statement } from './shell.js';
 
 export interface Located<T> {
@@ -104,7 +105,7 @@ export function rcdContext(file: string, text: string): RcdContext {
     file,
     base,
     prefix: n ?? base,
-    port: /\.in$/.test(file) || /%%[A-Z_]+%%/.test(text),
+    port: /\.in$/.test(file) || SUB_LIST_TOKEN.test(text),
     script,
     top,
     name,

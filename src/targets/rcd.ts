@@ -34,7 +34,8 @@ export function accountTokens(rc: string): { userKey: string; groupKey: string; 
   const groupKey = `${rc.toUpperCase()}_GROUP`;
   return { userKey, groupKey, user: `%%${userKey}%%`, group: `%%${groupKey}%%` };
 }
-const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
+/** A token the ports framework's apply-slist replaces in files/*.in when SUB_LIST sets its key. */
+export const SUB_LIST_TOKEN = /%%[A-Za-z0-9_]+%%/;
 /** A line that apply-slist deletes: it runs sed -e '/^@comment /d' over files/*.in too. */
 const COMMENT_LINE = /(^|\n)@comment /;
 
@@ -63,6 +64,23 @@ const NESTING_SENSITIVE = /[\\"$`]/;
 
 /** rcorder(8) names for the abstract dependencies (rc.d scripts of the base system). */
 const DEPENDENCY: Record<string, string> = { network: 'NETWORKING', syslog: 'syslogd', time: 'ntpd', localfs: 'FILESYSTEMS' };
+
+/**
+ * What apply-slist (bsd.port.mk) does to files/NAME.in: sed with
+ * -e 's!%%KEY%%!value!g' for each SUB_LIST entry, then -e '/^@comment /d'
+ * (sed runs them in that order on each line). Tokens SUB_LIST does not set
+ * stay as they are.
+ */
+export function applySlist(text: string, subList: Readonly<Record<string, string>>): string {
+  return text
+    .replace(new RegExp(SUB_LIST_TOKEN.source, 'g'), (token) => {
+      const key = token.slice(2, -2);
+      return Object.hasOwn(subList, key) ? subList[key]! : token;
+    })
+    .split('\n')
+    .filter((line) => !line.startsWith('@comment '))
+    .join('\n');
+}
 
 /**
  * The SUB_LIST values a Makefile.snippet sets (`SUB_LIST+= KEY=value ...`,

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
-import { subListValues } from '../../src/targets/rcd.js';
+import { applySlist, subListValues } from '../../src/targets/rcd.js';
 import { liveProcesses, ProbeDir } from './probe.js';
 
 const TOOLS_SOURCE = fileURLToPath(new URL('./freebsd/tools.c', import.meta.url));
@@ -123,19 +123,6 @@ export class FreebsdSandbox extends ProbeDir {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/**
- * What the ports framework's apply-slist target (bsd.port.mk) does to
- * files/NAME.in: sed -e 's!%%KEY%%!value!g' for each SUB_LIST entry, and
- * -e '/^@comment /d'.
- */
-export function applySlist(text: string, subList: Record<string, string>): string {
-  return text
-    .replace(/%%([A-Za-z0-9_]+)%%/g, (token, key: string) => subList[key] ?? token)
-    .split('\n')
-    .filter((line) => !line.startsWith('@comment '))
-    .join('\n');
 }
 
 export function sleep(ms: number): Promise<void> {
