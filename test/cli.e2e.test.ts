@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cli as runCli } from './support/cli.js';
+import { describeWithTools } from './support/tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'init-service-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,5 +95,15 @@ describe('init-service (the built CLI)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown target "upstart"; choose from openrc, gentoo, rcd, systemd/);
     expect(cli(['frobnicate']).status).toBe(2);
+  });
+});
+
+describeWithTools([], { ok: process.platform === 'linux' && existsSync('/sys/kernel'), why: "Linux's /sys, where mkdir is refused" })('a file system that refuses the write', () => {
+  test('generate says nothing was written and what to do, exit 1, not an unexpected error', () => {
+    const r = runCli(['generate', '--example', 'homesite', '--out', '/sys/init-service-refused'], tmpdir());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^init-service: E(PERM|ACCES|ROFS): .*\nnothing was written to \/sys\/init-service-refused; choose a --out directory you can write to$/m);
+    expect(r.stderr).not.toContain('--debug');
+    expect(existsSync('/sys/init-service-refused')).toBe(false);
   });
 });

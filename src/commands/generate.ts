@@ -96,7 +96,7 @@ export const generateCommand: Command = {
       if (options.json) io.stdout(await json(outDir, mode, false, planned, warnings));
       throw new UserError(conflictMessage(outDir, conflicts, show), 1);
     }
-    if (!(await writeInterruptibly(planned))) {
+    if (!(await writeInterruptibly(planned, `nothing was written to ${outDir}; choose a --out directory you can write to`))) {
       io.stderr(`init-service: interrupted before any file was replaced; ${outDir} is as it was\n`);
       return 130;
     }

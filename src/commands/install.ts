@@ -111,17 +111,9 @@ export const installCommand: Command = {
 
     if (blocked.length > 0) throw new UserError(blockedMessage(blocked), 1);
     if (conflicts.length > 0 && !options.force) throw new UserError(conflictMessage(root, conflicts, show), 1);
-    try {
-      if (!(await writeInterruptibly(planned))) {
-        io.stderr(`init-service: interrupted before any file was replaced; nothing was installed\n`);
-        return 130;
-      }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-        throw new UserError(`${(error as Error).message}\nnothing was installed; run as root, or install under --root DIR`, 1);
-      }
-      throw error;
+    if (!(await writeInterruptibly(planned, 'nothing was installed; run as root, or install under --root DIR'))) {
+      io.stderr(`init-service: interrupted before any file was replaced; nothing was installed\n`);
+      return 130;
     }
     io.stdout(doneLines(planned, show));
 

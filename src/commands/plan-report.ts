@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import { octal } from '../files.js';
 import { WriteAborted, writePlanned, type PlannedFile } from '../write.js';
 
@@ -73,9 +74,11 @@ export async function planDiff(p: PlannedFile, path: string): Promise<string> {
 
 /**
  * Writes the plan; SIGINT or SIGTERM before the first rename leaves the tree
- * as it was. Returns false when interrupted that way.
+ * as it was. Returns false when interrupted that way. Being refused by the
+ * file system (no permission, read-only) is a UserError (exit 1) that says
+ * `denied`: nothing was written, and what to do.
  */
-export async function writeInterruptibly(planned: readonly PlannedFile[]): Promise<boolean> {
+export async function writeInterruptibly(planned: readonly PlannedFile[], denied = 'nothing was written'): Promise<boolean> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) controller.abort(new Error(`interrupted by ${signal}`));
@@ -88,6 +91,8 @@ export async function writeInterruptibly(planned: readonly PlannedFile[]): Promi
     return true;
   } catch (error) {
     if (error instanceof WriteAborted) return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`${(error as Error).message}\n${denied}`, 1);
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
