@@ -82,7 +82,10 @@ const precompiledPlugin = {
     b.onLoad({ filter: /.*/, namespace: 'precompiled-templates' }, () => ({ contents: precompiled, loader: 'js' }));
   },
 };
-const LAZY_COMMANDS = ['wizard', 'lint', 'verify', 'install'];
+// The commands src/cli.ts loads with import(): each becomes dist/cmd-<name>.js,
+// read from the table there so that a new command is still one line in cli.ts.
+const LAZY_COMMANDS = [...readFileSync(new URL('../src/cli.ts', import.meta.url), 'utf8').matchAll(/import\('\.\/commands\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
+if (LAZY_COMMANDS.length === 0) throw new Error("src/cli.ts loads no command with import('./commands/NAME.js'): check LAZY_COMMANDS in scripts/build.js");
 /** What the generate path imports only now and then: kept out of dist/cli.cjs. */
 const LAZY_MODULES = {
   yaml: { entry: 'src/lazy/yaml.ts', specifier: /^yaml$/ },
