@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, SPEC_OPTIONS, generateFromInputs, parseTargets, specInputs } from './inputs.js';
-import type { Command, Io } from './io.js';
+import { defaultOutDir, type Command, type Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
 
@@ -48,7 +48,7 @@ export const generateCommand: Command = {
     if (options.out === undefined && services.length > 1) {
       throw new UserError('--out DIR is needed when generating several services into one tree', 2);
     }
-    const outDir = resolve(io.cwd, options.out ?? `${services[0]!.service.name}-init`);
+    const outDir = resolve(io.cwd, options.out ?? defaultOutDir(services[0]!.service.name));
     io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
 
     const planned = await plan(files, outDir);

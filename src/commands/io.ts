@@ -13,3 +13,8 @@ export interface Command {
   summary: string;
   run(args: readonly string[], io: Io): Promise<number>;
 }
+
+/** Where generate (and the wizard) write without --out: ./<name>-init. */
+export function defaultOutDir(name: string): string {
+  return `${name}-init`;
+}

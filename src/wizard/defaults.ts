@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Io } from '../commands/io.js';
+import { defaultOutDir, type Io } from '../commands/io.js';
 import { UserError } from '../errors.js';
 import { SpecError } from '../spec/normalize.js';
 import { SERVICE_SCHEMA } from '../spec/schema.js';
@@ -38,7 +38,7 @@ export async function runWithoutQuestions(options: DefaultsOptions, io: Io, mach
   const problems = draftProblems(draft, targets);
   if (problems.length > 0) throw new SpecError(problems, options.source);
   return finish(
-    { draft, targets, outDir: resolve(io.cwd, options.out ?? `${String(draft.name)}-init`), fromFile: fieldsSet(draft), source: options.source },
+    { draft, targets, outDir: resolve(io.cwd, options.out ?? defaultOutDir(String(draft.name))), fromFile: fieldsSet(draft), source: options.source },
     io,
     machine,
     { overwrite: async () => options.force, overwriteHint: 'Use --force to overwrite them.', write: async () => true },

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Io } from '../commands/io.js';
+import { defaultOutDir, type Io } from '../commands/io.js';
 import { askCheckbox, askConfirm, askSelect, askText, isCancel } from '../prompts.js';
 import type { Problem } from '../spec/check-schema.js';
 import { SpecError } from '../spec/normalize.js';
@@ -87,7 +87,7 @@ async function interview(options: InterviewOptions, io: Io, machine: Machine): P
   const name = String(ctx.draft.name);
   const out = await askText({
     message: 'Write the files to',
-    default: options.out ?? `${name}-init`,
+    default: options.out ?? defaultOutDir(name),
     validate: (text) => (text.trim() === '' ? 'give a directory (it is created if missing)' : true),
   });
   return {
