@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { GeneratedFile } from '../files.js';
+import { LINK_MODE, type GeneratedFile } from '../files.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { readTree } from '../verify/tree.js';
@@ -150,5 +150,5 @@ async function fromDirectory(dir: string): Promise<GeneratedFile[]> {
   if (!tree.some((e) => /^(openrc|rcd|systemd)\//.test(e.path))) {
     throw new UserError(`install: ${dir} has no openrc/, rcd/ or systemd/ directory; give the --out directory of generate`, 2);
   }
-  return tree.map((e) => (e.kind === 'symlink' ? { path: e.path, mode: 0o777, linkTarget: e.linkTarget } : { path: e.path, mode: e.mode, content: e.content }));
+  return tree.map((e) => (e.kind === 'symlink' ? { path: e.path, mode: LINK_MODE, linkTarget: e.linkTarget } : { path: e.path, mode: e.mode, content: e.content }));
 }

@@ -47,9 +47,9 @@ export function blockedMessage(blocked: readonly PlannedFile[]): string {
 }
 
 /**
- * Git-style diff of what is on disk against what would be written, paths
- * relative to `base` (so `git apply` or `patch -p1` in that directory
- * applies it), with the mode in the headers.
+ * Git-style diff of what is on disk against what would be written, under
+ * `path` (relative to the output directory, so `git apply` or `patch -p1`
+ * there applies it), with the mode in the headers.
  */
 export async function planDiff(p: PlannedFile, path: string): Promise<string> {
   const { unifiedDiff } = await import('../diff.js');

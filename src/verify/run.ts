@@ -133,8 +133,7 @@ async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposu
       }
       return results;
     });
-    const results = perUnit.flat();
-    return results;
+    return perUnit.flat();
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -1,3 +1,4 @@
+import { LINK_MODE } from '../files.js';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScriptKind } from '../lint/index.js';
@@ -29,7 +30,7 @@ export async function readTree(dir: string): Promise<TreeEntry[]> {
       const full = join(dir, path);
       const info = await lstat(full);
       if (info.isDirectory()) await walk(path);
-      else if (info.isSymbolicLink()) entries.push({ path, kind: 'symlink', mode: 0o777, linkTarget: await readlink(full) });
+      else if (info.isSymbolicLink()) entries.push({ path, kind: 'symlink', mode: LINK_MODE, linkTarget: await readlink(full) });
       else if (info.isFile()) entries.push({ path, kind: 'file', mode: info.mode & 0o777, content: await readFile(full, 'utf8') });
       else throw new Error(`${full} is neither a file, a link nor a directory`);
     }
