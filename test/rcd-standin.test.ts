@@ -164,9 +164,9 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
     box.rcConf('web_app_enable="NO"\n');
     try {
       expect(box.service(rc, 'start').stdout).toMatch(/^Cannot 'start' web_app\./);
-      expect(box.service(rc, 'onestart').status).toBe(0);
       const records = box.records().length;
-      await box.waitForRecord(records);
+      expect(box.service(rc, 'onestart').status).toBe(0);
+      await box.waitForRecord(records + 1);
       expect(box.service(rc, 'status').status).toBe(0);
       expect(box.service(rc, 'stop').status).toBe(0);
       expect(await box.waitFor(() => box.liveProcesses().length === 0)).toBe(true);
@@ -177,9 +177,9 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
   });
 
   test('start then stop leaves nothing behind', async () => {
-    expect(box.service(rc, 'start').status).toBe(0);
     const records = box.records().length;
-    await box.waitForRecord(records);
+    expect(box.service(rc, 'start').status).toBe(0);
+    await box.waitForRecord(records + 1);
     const r = box.service(rc, 'stop');
     expect(r.stdout).toMatch(/^Stopping web_app\.\n/);
     expect(r.status).toBe(0);
