@@ -31,6 +31,9 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('verify with the re
       expect(failed, name).toEqual([]);
       const checks = new Set(results.map((r) => r.check));
       for (const check of ['shellcheck', 'dash -n', 'systemd-analyze verify', 'systemd-analyze security']) expect(checks, name).toContain(check);
+      // A check reported only as "skipped" (its tool not run) is in `checks` too: each must have run and passed somewhere.
+      const passed = new Set(results.filter((r) => r.status === 'ok').map((r) => r.check));
+      for (const check of ['shellcheck', 'dash -n', 'systemd-analyze verify', 'systemd-analyze security']) expect(passed, `${name}: ${check} ok`).toContain(check);
     }
   });
 
@@ -137,6 +140,7 @@ describe('verify runs init-service lint in-process through the lint command', ()
     expect(results['systemd/restas@.service init-service lint']).toMatchObject({ status: 'failed', detail: 'systemd/restas@.service:3: something is off' });
     expect(results['rcd/pkg-plist init-service lint']).toMatchObject({ status: 'skipped' });
     const without = await verifyTree(dir, { run: noTools });
+    expect(without.filter((r) => r.check === 'init-service lint')).not.toEqual([]);
     expect(without.filter((r) => r.check === 'init-service lint').every((r) => r.status === 'skipped' && /no lint command/.test(r.detail!))).toBe(true);
   });
 });
