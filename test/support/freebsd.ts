@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
 import { subListValues } from '../../src/targets/rcd.js';
-import { liveProcesses, ProbeDir } from './probe.js';
+import { liveProcesses, ProbeDir, sleep } from './probe.js';
 
 const TOOLS_SOURCE = fileURLToPath(new URL('./freebsd/tools.c', import.meta.url));
 const RC_SUBR = fileURLToPath(new URL('./freebsd/rc.subr', import.meta.url));
@@ -136,8 +136,4 @@ export function applySlist(text: string, subList: Record<string, string>): strin
     .split('\n')
     .filter((line) => !line.startsWith('@comment '))
     .join('\n');
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

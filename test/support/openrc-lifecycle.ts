@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fixtureSpec } from './fixtures.js';
 import { OpenrcSandbox, adaptFixture, isRoot, waitFor, type Expected, type ProbeRecord, type Supervision } from './openrc.js';
+import { sleep } from './probe.js';
 import { describeWithTools } from './tools.js';
 
 const TOOLS = ['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc'];
@@ -19,8 +20,6 @@ function expectSeen(seen: ProbeRecord, expected: Expected): void {
   if (expected.nofile !== undefined) expect(seen.nofile).toEqual(expected.nofile);
   expect(seen.nice).toBe(expected.nice);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The suites of several fixtures run side by side (each has its own probe
