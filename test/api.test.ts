@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { generate, manifest, TARGET_IDS, type GeneratedFile, type ManifestEntry } from '../src/index.js';
+import { readDist, staticClosure } from './support/bundle.js';
 import { fixtureNames, fixtureSpec } from './support/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 
 describe("import { generate } from 'init-service'", () => {
   test('the published entry point returns the files in memory, the same as the source', () => {
@@ -64,25 +63,15 @@ describe("import { generate } from 'init-service'", () => {
   });
 });
 
-/** Every module a bundle file loads before it runs (static imports only, not import()). */
-function staticGraph(entry: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(entry)) return seen;
-  seen.add(entry);
-  const text = readFileSync(`${DIST}${entry}`, 'utf8');
-  // Minified: `import{a,b}from"./chunk.js";import"./c.js"`, several to a line.
-  for (const m of text.matchAll(/(?:^|;)\s*(?:import|export)\b[^;]*?from\s*"\.\/([^"]+)"|(?:^|;)\s*import\s*"\.\/([^"]+)"/gm)) staticGraph(m[1] ?? m[2]!, seen);
-  return seen;
-}
-
 test('the API and the generate path load no process-running code (execa is imported only by verify and install)', () => {
   // cli.cjs is what bin/init-service.js runs: the CLI and generate, in one CommonJS file.
   for (const entry of ['index.js', 'cli.js', 'cli.cjs']) {
-    const graph = [...staticGraph(entry)];
-    const text = graph.map((f) => readFileSync(`${DIST}${f}`, 'utf8')).join('\n');
+    const graph = [...staticClosure(entry)];
+    const text = graph.map((f) => readDist(f)).join('\n');
     expect(text, entry).not.toMatch(/node:child_process|from "execa"|\bexeca\/lib\b/);
   }
   // ...while verify and install do reach it, through import() only.
-  expect(readFileSync(`${DIST}cli.cjs`, 'utf8')).toContain('import("./cmd-verify.js")');
-  const reached = [...staticGraph('cmd-verify.js')].map((f) => readFileSync(`${DIST}${f}`, 'utf8')).join('\n');
+  expect(readDist('cli.cjs')).toContain('import("./cmd-verify.js")');
+  const reached = [...staticClosure('cmd-verify.js')].map((f) => readDist(f)).join('\n');
   expect(reached).toMatch(/import\("\.\/(tools|run|execa)-[A-Z0-9]+\.js"\)/);
 });

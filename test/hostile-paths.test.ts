@@ -8,8 +8,6 @@ import { describeWithTools } from './support/tools.js';
 // (quoted where a setting is a list, %% everywhere); OpenRC and rc.subr
 // evaluate and split paths, so they refuse them, naming the field.
 
-const PATH_FIELDS = ['workingDirectory', 'environmentFile', 'stdoutLog'] as const;
-
 function spec(tail: string, i: number) {
   return {
     name: `p${i}`,
@@ -23,15 +21,38 @@ function spec(tail: string, i: number) {
   };
 }
 
-/** What neither shell splits, globs nor expands (the targets' own test). */
-const SHELL_PLAIN = /^\/[A-Za-z0-9_@%+=:,./-]*$/;
+const EVERY = ['command', 'environmentFile', 'pidfile', 'stdoutLog', 'workingDirectory'];
+// The command's quotes and backslashes are replaced by _ in spec(), so a tail that is only quotes leaves it plain.
+const BUT_COMMAND = ['environmentFile', 'pidfile', 'stdoutLog', 'workingDirectory'];
+// OpenRC only ever uses environment_file quoted ("${environment_file}"), so it carries any path there.
+const EVERY_OPENRC = ['command', 'pidfile', 'stdoutLog', 'workingDirectory'];
+const BUT_COMMAND_OPENRC = ['pidfile', 'stdoutLog', 'workingDirectory'];
+
+/** The fields each target must refuse, per path tail: written out, not derived from the targets' own rule. */
+const REFUSED: Record<string, { openrc: string[]; rcd: string[] }> = {
+  'my app': { openrc: EVERY_OPENRC, rcd: EVERY },
+  "it's": { openrc: BUT_COMMAND_OPENRC, rcd: BUT_COMMAND },
+  '"q"': { openrc: BUT_COMMAND_OPENRC, rcd: BUT_COMMAND },
+  '$HOME': { openrc: EVERY_OPENRC, rcd: EVERY },
+  '`id`': { openrc: EVERY_OPENRC, rcd: EVERY },
+  // % is no shell's business (systemd's only, and it writes %%).
+  '50%': { openrc: [], rcd: [] },
+  '*': { openrc: EVERY_OPENRC, rcd: EVERY },
+  '~x': { openrc: EVERY_OPENRC, rcd: EVERY },
+  'a;b': { openrc: EVERY_OPENRC, rcd: EVERY },
+  'tab\u00a0nbsp': { openrc: EVERY_OPENRC, rcd: EVERY },
+  'é✓': { openrc: EVERY_OPENRC, rcd: EVERY },
+};
 
 describe('OpenRC and rc.d refuse every path a shell would split or expand, each by its field', () => {
+  test('the table has an entry for every path tail', () => {
+    expect(Object.keys(REFUSED).sort()).toEqual([...HOSTILE_PATH_TAILS].sort());
+  });
+
   test.each(HOSTILE_PATH_TAILS.map((t, i) => [t, i] as const))('%j', (tail, i) => {
     const s = spec(tail, i);
     for (const target of ['openrc', 'rcd'] as const) {
-      // OpenRC only ever uses environment_file quoted ("${environment_file}"), so it carries any path there.
-      const fields = (['command', ...PATH_FIELDS, 'pidfile'] as const).filter((f) => !SHELL_PLAIN.test(s[f]) && !(target === 'openrc' && f === 'environmentFile'));
+      const fields = REFUSED[tail]![target];
       let problems: SpecError['problems'] = [];
       try {
         generate(s, { targets: [target] });

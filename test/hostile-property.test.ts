@@ -333,6 +333,7 @@ describeWithTools(['dash', 'bash'])('the shell escapers, for random values (fast
       writeFileSync(join(dir, 'run.sh'), script);
       const result = spawnSync(shell, [join(dir, 'run.sh')], { encoding: 'utf8', maxBuffer: 1 << 26 });
       expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
       const { lists: got } = lists(result.stdout, samples.length * 4);
       samples.forEach((list, k) => {
         const joined = list.join('');

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { generate, SpecError } from '../src/index.js';
+import { generate } from '../src/index.js';
 import { cli } from './support/cli.js';
 import { SCHEMA_REFUSALS, TARGET_REFUSALS, type Refusal } from './support/hostile.js';
+import { specProblems } from './support/spec-error.js';
 
 // Every value a target cannot carry is refused before anything is written:
 // exit 2, the file, the field path, the reason and what would be accepted.
@@ -14,13 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'init-service-refusals-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(spec: Record<string, unknown>, targets?: Array<'openrc' | 'rcd' | 'systemd'>): string[] {
-  try {
-    generate(spec, targets ? { targets } : {});
-  } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
-    return error.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
+  return specProblems(() => generate(spec, targets ? { targets } : {}));
 }
 
 /** JSON text of a spec; Infinity is written 1e400, the number JSON.parse turns into it. */

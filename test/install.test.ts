@@ -9,7 +9,7 @@ import { placeFiles } from '../src/install/place.js';
 import { generate } from '../src/index.js';
 import { cli, treeRecord } from './support/cli.js';
 import { OpenrcSandbox, isRoot, uniqueName } from './support/openrc.js';
-import { describeWithTools, hasTool } from './support/tools.js';
+import { describeWithTools } from './support/tools.js';
 
 const base = mkdtempSync(join(tmpdir(), 'init-service-install-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -164,10 +164,12 @@ describe('install --enable under --root', () => {
     expect(cli(['install', '--example', 'homesite', '--root', root, '--target', 'openrc', '--enable'], base).status).toBe(0);
   });
 
-  // A machine with sysrc (FreeBSD) would enable for real: this checks the failure report.
-  test.skipIf(hasTool('sysrc'))('a step that fails (sysrc is not on Linux) is reported and makes the exit status 1; the files stay installed', () => {
+  // A machine with sysrc (FreeBSD) would enable for real: an empty PATH hides it, so this checks the failure report everywhere.
+  test('a step that fails (sysrc is not on Linux) is reported and makes the exit status 1; the files stay installed', () => {
     const root = fresh();
-    const r = cli(['install', '--example', 'homesite', '--root', root, '--target', 'rcd', '--enable'], base);
+    const noTools = join(base, 'no-sysrc-path');
+    mkdirSync(noTools, { recursive: true });
+    const r = cli(['install', '--example', 'homesite', '--root', root, '--target', 'rcd', '--enable'], base, { PATH: noTools });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^FAILED +homesite: sysrc -R .* homesite_enable=YES\n +sysrc is not installed here$/m);
     expect(r.stderr).toMatch(/the files are installed, but 1 of 1 enable steps failed/);

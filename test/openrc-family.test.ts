@@ -40,7 +40,7 @@ describeWithTools(['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc']
 
     test('the generic script started directly refuses, and says how to make an instance', async () => {
       const { status, output } = await box.rc(family, 'start');
-      expect(status).not.toBe(0);
+      expect(status).toBe(1);
       expect(output).toContain(`ln -s ${family} /etc/init.d/${family}.NAME`);
       await new Promise((r) => setTimeout(r, 300));
       expect(box.liveProbes()).toEqual([]);

@@ -1,17 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { generate, SpecError } from '../src/index.js';
+import { generate } from '../src/index.js';
+import { specProblems } from './support/spec-error.js';
 
 const base = { name: 'web', command: '/usr/bin/web' };
 const openrc = (spec: Record<string, unknown>) => generate({ ...base, ...spec }, { targets: ['openrc'] });
-const problems = (spec: Record<string, unknown>): string[] => {
-  try {
-    openrc(spec);
-    return [];
-  } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
-    return error.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-};
+const problems = (spec: Record<string, unknown>): string[] => specProblems(() => openrc(spec));
 const confd = (spec: Record<string, unknown>) => openrc(spec).files.find((f) => f.path === 'openrc/conf.d/web')!.content!;
 
 describe('OpenRC field mapping', () => {

@@ -2,19 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SpecError, normalize } from '../src/spec/normalize.js';
+import { normalize } from '../src/spec/normalize.js';
 import { loadSpecFile } from '../src/spec/load.js';
 import { fixtureSpec } from './support/fixtures.js';
+import { specProblems } from './support/spec-error.js';
 
-function problems(spec: unknown): string[] {
-  try {
-    normalize(spec);
-  } catch (error) {
-    if (error instanceof SpecError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  return [];
-}
+const problems = (spec: unknown): string[] => specProblems(() => normalize(spec));
 
 const base = { name: 'web', command: '/usr/bin/web' };
 

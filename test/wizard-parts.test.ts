@@ -11,6 +11,7 @@ import { getField } from '../src/wizard/draft.js';
 import { realMachine } from '../src/wizard/machine.js';
 import { QUESTIONS, type Context } from '../src/wizard/questions.js';
 import { splitWords } from '../src/wizard/words.js';
+import { DIST, readDist, staticClosure } from './support/bundle.js';
 import { fixtureNames, fixtureSpec } from './support/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'init-service-wizard-parts-'));
@@ -191,18 +192,7 @@ describe('init-service without a command word', () => {
 });
 
 describe('start-up cost (the built bundle)', () => {
-  const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-  const read = (file: string) => readFileSync(join(DIST, file), 'utf8');
-  /** Every file loaded by static imports from `entry`, itself included. */
-  function staticClosure(entry: string, seen = new Set<string>()): Set<string> {
-    if (seen.has(entry)) return seen;
-    seen.add(entry);
-    // esbuild, minified, writes `import{a,b}from"./chunk.js";import"./c.js"`, several to a line.
-    for (const [, from, bare] of read(entry).matchAll(/(?:^|;)\s*(?:import|export)\b[^;]*?from\s*"\.\/([^"]+)"|(?:^|;)\s*import\s*"\.\/([^"]+)"/gm)) {
-      staticClosure((from ?? bare)!, seen);
-    }
-    return seen;
-  }
+  const read = readDist;
   const dynamicTarget = (from: string, name: string) => {
     const match = new RegExp(`import\\("\\./(${name}-[A-Z0-9]+\\.js)"\\)`).exec(read(from));
     if (!match) throw new Error(`${from} does not import ${name} lazily`);

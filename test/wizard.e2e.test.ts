@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { generate } from '../src/index.js';
+import { BIN } from './support/cli.js';
 import { describeWithTools } from './support/tools.js';
 
-const BIN = fileURLToPath(new URL('../bin/init-service.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'init-service-pty-'));
 /** A server of our own, its socket in our temporary directory: parallel runs and a developer's tmux never meet. */
 const SOCKET = join(dir, 'tmux.sock');

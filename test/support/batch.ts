@@ -35,6 +35,11 @@ export function shellProblems(files: readonly ShellFile[]): string[] {
     const problems: string[] = [];
     const shellcheck = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (shellcheck.error) throw shellcheck.error;
+    // 0: no problems; 1: problems, printed. Anything else (2 bad file, 3 bad syntax of options, 4 bad options,
+    // a signal) prints nothing on stdout, which must not read as "no problems"; so must 1 with nothing printed.
+    if ((shellcheck.status !== 0 && shellcheck.status !== 1) || (shellcheck.status === 1 && (shellcheck.stdout ?? '').trim() === '')) {
+      throw new Error(`shellcheck ${shellcheck.signal ? `killed by ${shellcheck.signal}` : `exit ${shellcheck.status}`}: ${shellcheck.stderr ?? ''}`);
+    }
     for (const line of (shellcheck.stdout ?? '').split('\n').filter(Boolean)) {
       const index = paths.findIndex((p) => line.startsWith(`${p}:`));
       if (index < 0) {
@@ -47,6 +52,8 @@ export function shellProblems(files: readonly ShellFile[]): string[] {
     }
     // One dash per file, from one shell: a parse error names the file.
     const dash = spawnSync('sh', ['-c', 'for f do dash -n "$f" 2>&1 | sed "s|^|$f: |"; done', 'sh', ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (dash.error) throw dash.error;
+    if (dash.status !== 0) throw new Error(`dash -n loop ${dash.signal ? `killed by ${dash.signal}` : `exit ${dash.status}`}: ${dash.stderr ?? ''}`);
     for (const line of (dash.stdout ?? '').split('\n').filter(Boolean)) {
       const index = paths.findIndex((p) => line.startsWith(`${p}: `));
       problems.push(`dash -n: ${index < 0 ? line : `${files[index]!.label}: ${line.slice(paths[index]!.length + 2)}`}`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
 import { applySlist, subListValues } from '../../src/targets/rcd.js';
-import { liveProcesses, ProbeDir } from './probe.js';
+import { liveProcesses, ProbeDir, sleep } from './probe.js';
 
 const TOOLS_SOURCE = fileURLToPath(new URL('./freebsd/tools.c', import.meta.url));
 const RC_SUBR = fileURLToPath(new URL('./freebsd/rc.subr', import.meta.url));
@@ -123,8 +123,4 @@ export class FreebsdSandbox extends ProbeDir {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

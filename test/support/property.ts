@@ -9,8 +9,18 @@ import fc from 'fast-check';
  * (FC_SCALE multiplies every test's number of runs; a failure prints its seed
  * and the shrunk counterexample.)
  */
-const seed = Number(process.env.FC_SEED ?? 6);
-const scale = Number(process.env.FC_SCALE ?? 1);
+const seed = fromEnv('FC_SEED', 6);
+const scale = fromEnv('FC_SCALE', 1);
+// Math.max(1, NaN) is NaN, and numRuns NaN makes fast-check run no case at all: every property would pass.
+if (!(scale > 0)) throw new Error(`FC_SCALE must be a number above 0, not ${JSON.stringify(process.env.FC_SCALE)}`);
+
+function fromEnv(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`${name} must be a finite number, not ${JSON.stringify(text)}`);
+  return value;
+}
 
 /** Parameters for fc.assert: `runs` cases (times FC_SCALE) from the fixed or given seed. */
 export function property(runs: number): { seed: number; numRuns: number } {

@@ -56,7 +56,11 @@ export function verifyUnits(files: Record<string, string>, unitsToVerify: readon
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     });
-    return { status: result.status ?? -1, stderr: (result.stderr ?? '') + (result.error?.message ?? '') };
+    const status = result.status ?? -1;
+    let stderr = (result.stderr ?? '') + (result.error?.message ?? '');
+    // Callers demand empty stderr: a run killed by a signal, or failing silently, must not look clean.
+    if (status !== 0 && stderr === '') stderr = `systemd-analyze verify: ${result.signal ? `killed by ${result.signal}` : `exit ${status}`}\n`;
+    return { status, stderr };
   });
 }
 
