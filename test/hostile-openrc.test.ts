@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OpenrcSandbox, isRoot, uniqueName, type ProbeRecord } from './support/openrc.js';
+import { OpenrcSandbox, describeWithOpenrc, uniqueName, type ProbeRecord } from './support/openrc.js';
 import { HOSTILE, HOSTILE_DESCRIPTIONS, NONCHARACTERS, recorder, type Recorded } from './support/hostile.js';
-import { describeWithTools } from './support/tools.js';
 
 // The hostile corpus through Debian's real OpenRC: openrc-run sources
 // conf.d, evaluates command_args (supervise-daemon.sh / start-stop-daemon.sh)
@@ -17,7 +16,7 @@ function expectEnvironment(seen: ProbeRecord | Recorded): void {
   for (const [name, value] of Object.entries(ENV)) expect(seen.env.get(name), name).toBe(value);
 }
 
-describeWithTools(['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+describeWithOpenrc()(
   'the hostile corpus under real OpenRC',
   () => {
     describe('supervise-daemon: a family instance run as nobody, with a config check', () => {

@@ -9,6 +9,7 @@ import { jsonFlaw } from '../src/spec/json-scan.js';
 import { invalidUtf8At, loadSpecFile, MAX_SPEC_BYTES } from '../src/spec/load.js';
 import { SpecError } from '../src/spec/normalize.js';
 import { BIN, cli } from './support/cli.js';
+import { describeWithTools } from './support/tools.js';
 import { anyString, property, PROPERTY } from './support/property.js';
 
 // The spec file itself is hostile input too: malformed, oversized, not
@@ -147,13 +148,15 @@ describe('size and exhaustion', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  test('a pipe (--spec <(...)) is read to its end', () => {
-    const r = spawnSync('bash', ['-c', `"$0" "$1" generate --spec <(cat "$2") --target systemd --dry-run --out "$3"`, process.execPath, BIN, write('piped.json', SPEC), join(dir, 'piped-out')], {
-      encoding: 'utf8',
+  describeWithTools(['bash'])('bash process substitution', () => {
+    test('a pipe (--spec <(...)) is read to its end', () => {
+      const r = spawnSync('bash', ['-c', `"$0" "$1" generate --spec <(cat "$2") --target systemd --dry-run --out "$3"`, process.execPath, BIN, write('piped.json', SPEC), join(dir, 'piped-out')], {
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/create +0644 systemd\/web\.service/);
     });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/create +0644 systemd\/web\.service/);
   });
 
   test('JSON nested 100 000 levels deep is an error message, not a crash', async () => {

@@ -1,7 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OpenrcSandbox, isRoot, uniqueName, waitFor, type ProbeRecord, type Supervision } from './support/openrc.js';
-import { describeWithTools } from './support/tools.js';
+import { OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor, type ProbeRecord, type Supervision } from './support/openrc.js';
 
 const HUP = 1;
 
@@ -11,7 +10,7 @@ const HUP = 1;
 const step = test;
 
 for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervision[]) {
-  describeWithTools(['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+  describeWithOpenrc()(
     `real OpenRC: a broken configuration never takes the service down (${supervision})`,
     () => {
       let box: OpenrcSandbox;

@@ -8,7 +8,7 @@ import { normalize } from '../src/spec/normalize.js';
 import { confVars } from '../src/targets/openrc.js';
 import { OPENRC_VARIABLES } from '../src/targets/openrc-vars.js';
 import { fixtureNames, fixtureSpec } from './support/fixtures.js';
-import { OpenrcSandbox, isRoot } from './support/openrc.js';
+import { OpenrcSandbox, describeWithOpenrc } from './support/openrc.js';
 import { describeWithTools } from './support/tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'init-service-confd-'));
@@ -112,7 +112,7 @@ describe('family defaults, conf.d/<family>', () => {
   });
 });
 
-describeWithTools(['openrc-run'], { ok: isRoot, why: 'root' })('what openrc-run reads from the files (no process started)', () => {
+describeWithOpenrc()('what openrc-run reads from the files (no process started)', () => {
   let box: OpenrcSandbox;
   afterEach(() => box?.cleanup([]));
 

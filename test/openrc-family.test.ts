@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { generate } from '../src/index.js';
 import { plan, writePlanned } from '../src/write.js';
-import { OpenrcSandbox, isRoot, uniqueName, waitFor } from './support/openrc.js';
-import { describeWithTools } from './support/tools.js';
+import { OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor } from './support/openrc.js';
 
-describeWithTools(['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+describeWithOpenrc()(
   'real OpenRC: two instances of one family at once',
   () => {
     let box: OpenrcSandbox;

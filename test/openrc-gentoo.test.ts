@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generate } from '../src/index.js';
 import { fixtureNames, fixtureSpec } from './support/fixtures.js';
-import { OpenrcSandbox, adaptFixture, isRoot } from './support/openrc.js';
+import { OpenrcSandbox, describeWithOpenrc, adaptFixture } from './support/openrc.js';
 import { describeWithTools } from './support/tools.js';
 
 /** Stand-ins for the ebuild install helpers (devmanual: install functions), acting on the image $D. */
@@ -57,7 +57,7 @@ describe.each(fixtureNames())('Gentoo overlay output of %s', (name) => {
   });
 });
 
-describeWithTools(['openrc-run', 'supervise-daemon', 'bash', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+describeWithOpenrc(['bash'])(
   'real OpenRC: a family instance installed by the ebuild snippet runs from the image',
   () => {
     let box: OpenrcSandbox;

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OpenrcSandbox, isRoot, liveProcesses, uniqueName, waitFor, type Supervision } from './support/openrc.js';
-import { describeWithTools } from './support/tools.js';
+import { OpenrcSandbox, describeWithOpenrc, liveProcesses, uniqueName, waitFor, type Supervision } from './support/openrc.js';
 
 const HOSTILE_ARGS = ['a b', "it's", '$HOME', '`id`', '50%', '-x', '', 'tab\there', 'line\nbreak', 'back\\', '*', '  two  spaces  '];
 
@@ -12,7 +11,7 @@ const HOSTILE_ARGS = ['a b', "it's", '$HOME', '`id`', '50%', '-x', '', 'tab\ther
 const step = test.sequential;
 
 for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervision[]) {
-  describeWithTools(['openrc-run', 'supervise-daemon', 'gcc'], { ok: isRoot, why: 'root (OpenRC switches users)' }).concurrent(
+  describeWithOpenrc().concurrent(
     `real OpenRC (Debian openrc): hostile arguments and environment through a family symlink, ${supervision}`,
     () => {
       let box: OpenrcSandbox;
@@ -85,7 +84,7 @@ for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervisi
   );
 }
 
-describeWithTools(['openrc-run', 'supervise-daemon'], { ok: isRoot, why: 'root (OpenRC switches users)' })(
+describeWithOpenrc()(
   'real OpenRC: kill finds a program that is a script by its interpreter\'s argument',
   () => {
     let box: OpenrcSandbox;

@@ -2,12 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fixtureSpec } from './fixtures.js';
-import { OpenrcSandbox, adaptFixture, isRoot, waitFor, type Expected, type ProbeRecord, type Supervision } from './openrc.js';
+import { OpenrcSandbox, describeWithOpenrc, adaptFixture, waitFor, type Expected, type ProbeRecord, type Supervision } from './openrc.js';
 import { sleep } from './probe.js';
-import { describeWithTools } from './tools.js';
 
-const TOOLS = ['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc'];
-const ROOT = { ok: isRoot, why: 'root (OpenRC switches users)' };
 
 /** Everything the probe reports that the service description decides. */
 function expectSeen(seen: ProbeRecord, expected: Expected): void {
@@ -34,7 +31,7 @@ const step = test.sequential;
  * happens when the program is killed behind OpenRC's back.
  */
 export function lifecycleSuite(fixture: string, supervision: Supervision): void {
-  describeWithTools(TOOLS, ROOT).concurrent(`real OpenRC: ${fixture} under ${supervision}`, () => {
+  describeWithOpenrc().concurrent(`real OpenRC: ${fixture} under ${supervision}`, () => {
     let box: OpenrcSandbox;
     let entry: string;
     let expected: Expected;
@@ -202,7 +199,7 @@ export function lifecycleSuite(fixture: string, supervision: Supervision): void 
 
 /** The same for a program that forks and writes its own pidfile (no supervisor, no foreground). */
 export function forkingSuite(fixture: string): void {
-  describeWithTools(TOOLS, ROOT).concurrent(`real OpenRC: ${fixture}, a program that forks and writes its own pidfile`, () => {
+  describeWithOpenrc().concurrent(`real OpenRC: ${fixture}, a program that forks and writes its own pidfile`, () => {
     let box: OpenrcSandbox;
     let entry: string;
     let expected: Expected;

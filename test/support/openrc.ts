@@ -15,11 +15,21 @@ import { join } from 'node:path';
 import { generate } from '../../src/index.js';
 import { plan, writePlanned } from '../../src/write.js';
 import { liveProcesses, ProbeDir, waitFor, type ProbeRecord } from './probe.js';
+import { describeWithTools } from './tools.js';
 
 export { liveProcesses, parseRecord, waitFor, type ProbeRecord } from './probe.js';
 
 
 export const isRoot = process.getuid?.() === 0;
+
+/**
+ * describeWithTools for a block that runs Debian's real OpenRC in an
+ * OpenrcSandbox: openrc-run and both supervisors, gcc for the probe, and
+ * root (OpenRC switches users). `more` names any other tool the block uses.
+ */
+export function describeWithOpenrc(more: string[] = []) {
+  return describeWithTools(['openrc-run', 'supervise-daemon', 'start-stop-daemon', 'gcc', ...more], { ok: isRoot, why: 'root (OpenRC switches users)' });
+}
 
 
 /** A sandbox for one OpenRC service: probe binary, output tree, cleanup. */

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'vitest';
 
-/** CI=true turns a missing platform tool into a failure instead of a skip. */
-export const IN_CI = process.env.CI === 'true';
+/** CI set (CI=true, as CI services set it; CI=1 too) turns a missing platform tool into a failure instead of a skip. */
+export const IN_CI = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
 
 export function hasTool(tool: string): boolean {
   try {
@@ -25,7 +25,7 @@ export function describeWithTools(tools: string[], extra: { ok: boolean; why: st
   const reason = `missing: ${missing.join(', ')}`;
   if (IN_CI) {
     test(`platform tools are present (${reason})`, () => {
-      throw new Error(`CI=true and ${reason}; .ci/run installs them (apt-get install -y openrc shellcheck)`);
+      throw new Error(`CI is set and ${reason}; .ci/run installs them (apt-get install openrc shellcheck dash systemd gcc patch tmux util-linux, as root)`);
     });
   } else {
     process.stderr.write(`\n[skip] ${reason}: install them to run these checks\n`);
