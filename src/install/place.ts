@@ -3,12 +3,11 @@ import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.
 import type { TargetId } from '../targets/index.js';
 import { applySlist, SUB_LIST_TOKEN, subListValues } from '../targets/rcd.js';
 import { concreteUnits } from '../verify/tree.js';
+import { OPENRC_FILE, RC_SCRIPT, TMPFILES_FILE } from '../layout.js';
 
 /** Where FreeBSD ports install by default (`PREFIX`, `LOCALBASE`). */
 export const DEFAULT_PREFIX = '/usr/local';
 
-/** A port's rc.d script: rcd/files/X.in, or rcd/<port>/files/X.in in a tree of several ports. */
-const RC_SCRIPT = /^rcd\/(?:[^/]+\/)?files\/([^/]+)\.in$/;
 
 export interface Placed {
   /** Files with paths relative to the install root, such as `etc/init.d/restas`. */
@@ -43,7 +42,7 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
   for (const file of files) {
     const [top] = file.path.split('/');
     let match: RegExpExecArray | null;
-    if (top === 'openrc' && want.has('openrc') && (match = /^openrc\/(init\.d|conf\.d)\/([^/]+)$/.exec(file.path))) {
+    if (top === 'openrc' && want.has('openrc') && (match = OPENRC_FILE.exec(file.path))) {
       const [, kind, name] = match;
       if (file.linkTarget !== undefined) {
         if (kind !== 'init.d' || file.linkTarget.includes('/')) {
@@ -67,7 +66,7 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
         problems.push(`${file.path}: a link in systemd/ is not installed by init-service; copy it by hand`);
         continue;
       }
-      const tmpfiles = /^systemd\/tmpfiles\.d\/([^/]+)$/.exec(file.path);
+      const tmpfiles = TMPFILES_FILE.exec(file.path);
       const path = tmpfiles ? `usr/lib/tmpfiles.d/${tmpfiles[1]}` : `etc/systemd/system/${file.path.slice('systemd/'.length)}`;
       placed.push({ path, mode: DATA_MODE, content: file.content ?? '' });
     }
@@ -84,7 +83,7 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
  */
 function services(files: readonly GeneratedFile[], targets: readonly TargetId[]): Placed['services'] {
   const out: Placed['services'] = [];
-  const initd = files.filter((f) => /^openrc\/init\.d\/[^/]+$/.test(f.path));
+  const initd = files.filter((f) => OPENRC_FILE.exec(f.path)?.[1] === 'init.d');
   const linked = new Set(initd.filter((f) => f.linkTarget !== undefined).map((f) => f.linkTarget));
   if (targets.includes('openrc')) {
     for (const f of initd) {

@@ -3,6 +3,7 @@ import type { Renderer } from '../render.js';
 import type { Service } from '../spec/types.js';
 import { openrc, renderOpenrcTexts, type OpenrcModel } from './openrc.js';
 import type { Target } from './target.js';
+import { LAYOUT } from '../layout.js';
 
 export interface OpenrcTexts {
   initd: string;
@@ -35,8 +36,8 @@ export function gentooFiles(svc: Service, m: OpenrcModel, renderer: Renderer, te
     rdepend: ` ${accounts.join(' ')}`,
   };
   return [
-    ...copies.map(({ file, content }) => ({ path: `gentoo/files/${file}`, mode: DATA_MODE, content })),
-    { path: `gentoo/${m.entry}.ebuild-snippet`, mode: DATA_MODE, content: renderer.render('openrc/ebuild-snippet.ejs', { svc, m: snippet }) },
+    ...copies.map(({ file, content }) => ({ path: LAYOUT.gentooFile(file), mode: DATA_MODE, content })),
+    { path: LAYOUT.ebuildSnippet(m.entry), mode: DATA_MODE, content: renderer.render('openrc/ebuild-snippet.ejs', { svc, m: snippet }) },
   ];
 }
 

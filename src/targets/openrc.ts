@@ -5,6 +5,7 @@ import type { Service } from '../spec/types.js';
 import { OPENRC_VARIABLES, OPENRC_VARIABLE_NAMES, variableDoc, type OpenrcVariable } from './openrc-vars.js';
 import { LIMIT_FLAG, plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
+import { LAYOUT } from '../layout.js';
 
 /** One conf.d variable: `words` values are argv lists that OpenRC passes through `eval`. */
 export interface ConfVar {
@@ -256,12 +257,12 @@ export const openrc: Target = {
 
   render(svc: Service, renderer: Renderer) {
     const { m, initd, confd, familyConfd } = renderOpenrcTexts(svc, renderer);
-    const files: GeneratedFile[] = [{ path: `openrc/init.d/${m.base}`, mode: SCRIPT_MODE, content: initd }];
+    const files: GeneratedFile[] = [{ path: LAYOUT.openrcScript(m.base), mode: SCRIPT_MODE, content: initd }];
     if (familyConfd !== undefined) {
-      files.push({ path: `openrc/init.d/${m.entry}`, mode: LINK_MODE, linkTarget: m.base });
-      files.push({ path: `openrc/conf.d/${m.base}`, mode: DATA_MODE, content: familyConfd });
+      files.push({ path: LAYOUT.openrcScript(m.entry), mode: LINK_MODE, linkTarget: m.base });
+      files.push({ path: LAYOUT.openrcConf(m.base), mode: DATA_MODE, content: familyConfd });
     }
-    files.push({ path: `openrc/conf.d/${m.entry}`, mode: DATA_MODE, content: confd });
+    files.push({ path: LAYOUT.openrcConf(m.entry), mode: DATA_MODE, content: confd });
     return { files, warnings: warnings(svc) };
   },
 };

@@ -5,6 +5,7 @@ import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { Service } from '../spec/types.js';
 import { LIMIT_FLAG, PATH_FIELDS, plainPathProblems, wrap, type CommandHelp } from './shared.js';
 import type { Target } from './target.js';
+import { LAYOUT } from '../layout.js';
 
 /** rc.conf variable with its default; `words` defaults are argv lists rc.subr evaluates. */
 export interface RcConfVar {
@@ -332,7 +333,7 @@ export const rcd: Target = {
     if (!m.supervised && svc.pidfile!.startsWith('/run/')) {
       warnings.push(`rcd: pidfile ${svc.pidfile} is under /run, which FreeBSD does not have (it uses /var/run): the program must write it where this path exists`);
     }
-    const files = [{ path: `rcd/files/${m.rc}.in`, mode: SCRIPT_MODE, content: renderer.render('rcd/rc.d.ejs', { svc, m }) }];
+    const files = [{ path: LAYOUT.rcScript(m.rc), mode: SCRIPT_MODE, content: renderer.render('rcd/rc.d.ejs', { svc, m }) }];
     return { files, warnings };
   },
 
@@ -361,8 +362,8 @@ export const rcd: Target = {
       legacy: scripts.filter((s) => s.legacy),
     };
     return [
-      { path: 'rcd/pkg-plist', mode: DATA_MODE, content: renderer.render('rcd/pkg-plist.ejs', { m }) },
-      { path: 'rcd/Makefile.snippet', mode: DATA_MODE, content: renderer.render('rcd/Makefile.snippet.ejs', { m }) },
+      { path: LAYOUT.rcPortFile('pkg-plist'), mode: DATA_MODE, content: renderer.render('rcd/pkg-plist.ejs', { m }) },
+      { path: LAYOUT.rcPortFile('Makefile.snippet'), mode: DATA_MODE, content: renderer.render('rcd/Makefile.snippet.ejs', { m }) },
     ];
   },
 };

@@ -14,6 +14,7 @@ import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import type { HardeningProfile, Service } from '../spec/types.js';
 import type { CommandHelp } from './shared.js';
 import type { Target } from './target.js';
+import { LAYOUT } from '../layout.js';
 
 const LIMIT_KEYS = { nofile: 'LimitNOFILE', nproc: 'LimitNPROC', core: 'LimitCORE' } as const;
 
@@ -101,12 +102,12 @@ export interface SystemdNames {
 }
 
 export function systemdNames(svc: Service): SystemdNames {
-  if (!svc.family) return { unit: `${svc.name}.service`, settingsPath: `systemd/${svc.name}.service` };
+  if (!svc.family) return { unit: `${svc.name}.service`, settingsPath: LAYOUT.unit(`${svc.name}.service`) };
   const unit = `${svc.family}@${svc.name}.service`;
   return {
     unit,
-    settingsPath: `systemd/${unit}.d/instance.conf`,
-    template: { unit: `${svc.family}@.service`, path: `systemd/${svc.family}@.service` },
+    settingsPath: LAYOUT.unit(`${unit}.d/instance.conf`),
+    template: { unit: `${svc.family}@.service`, path: LAYOUT.unit(`${svc.family}@.service`) },
   };
 }
 
@@ -349,7 +350,7 @@ export const systemd: Target = {
     }
     if (m.tmpfiles) {
       const t = { unit: names.unit, file: m.tmpfiles, dirs: paths.create };
-      files.push({ path: `systemd/tmpfiles.d/${m.tmpfiles}`, mode: DATA_MODE, content: renderer.render('systemd/tmpfiles.ejs', { m: t }) });
+      files.push({ path: LAYOUT.tmpfiles(m.tmpfiles), mode: DATA_MODE, content: renderer.render('systemd/tmpfiles.ejs', { m: t }) });
     }
     return { files, warnings: sandbox.warnings };
   },

@@ -6,6 +6,7 @@ import { mapPool } from '../pool.js';
 import { stageSystemdRoot } from './systemd-root.js';
 import { concreteUnits, isShellPath, lintKind, readTree, type TreeEntry } from './tree.js';
 import { runTool, type RunTool } from './tools.js';
+import { LAYOUT } from '../layout.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'skipped';
 
@@ -106,7 +107,7 @@ async function systemdChecks(tree: readonly TreeEntry[], run: RunTool, maxExposu
   const root = await stageRoot(tree);
   try {
     const perUnit = await mapPool(units, availableParallelism(), async ({ unit }): Promise<CheckResult[]> => {
-      const path = `systemd/${unit}`;
+      const path = LAYOUT.unit(unit);
       const unitPath = join(root, 'etc/systemd/system', unit);
       const verify = await run('systemd-analyze', ['verify', '--man=no', `--root=${root}`, unitPath]);
       if (verify.missing) {

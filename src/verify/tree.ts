@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ScriptKind } from '../lint/index.js';
 import { escapeRegExp } from '../lint/shell.js';
 import { LEFTOVER } from '../write.js';
+import { GENTOO_INITD, OPENRC_FILE, RC_SCRIPT, UNIT_FILE } from '../layout.js';
 
 /** One entry of a generated tree on disk, by its relative POSIX path. */
 export interface TreeEntry {
@@ -41,7 +42,7 @@ export async function readTree(dir: string): Promise<TreeEntry[]> {
 
 /** Files the shell checks apply to: init.d scripts, conf.d files (sourced by openrc-run), rc.d scripts. */
 export function isShellPath(path: string): boolean {
-  return /^openrc\/(init\.d|conf\.d)\/[^/]+$/.test(path) || /^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path);
+  return OPENRC_FILE.test(path) || RC_SCRIPT.test(path);
 }
 
 /**
@@ -50,14 +51,14 @@ export function isShellPath(path: string): boolean {
  * files and everything else are not scripts it lints.
  */
 export function lintKind(path: string): ScriptKind | undefined {
-  if (/^openrc\/init\.d\/[^/]+$/.test(path) || /^gentoo\/(?:[^/]+\/)?files\/[^/]+\.initd$/.test(path)) return 'openrc';
-  if (/^rcd\/(?:[^/]+\/)?files\/[^/]+\.in$/.test(path)) return 'rcd';
+  if (OPENRC_FILE.exec(path)?.[1] === 'init.d' || GENTOO_INITD.test(path)) return 'openrc';
+  if (RC_SCRIPT.test(path)) return 'rcd';
   return undefined;
 }
 
 /** Unit files systemd-analyze verifies: top-level `systemd/*.service` (templates included). */
 export function isUnitPath(path: string): boolean {
-  return /^systemd\/[^/]+\.service$/.test(path);
+  return UNIT_FILE.test(path);
 }
 
 /**

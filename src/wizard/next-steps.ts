@@ -6,6 +6,7 @@ import { openrcNames } from '../targets/openrc.js';
 import { rcName } from '../targets/rcd.js';
 import { systemdNames } from '../targets/systemd.js';
 import { createUserCommand, type Machine } from './machine.js';
+import { LAYOUT } from '../layout.js';
 
 /**
  * What to run, as root, to install and start what was written to `out`
@@ -30,7 +31,7 @@ export function nextSteps(svc: Service, targets: readonly TargetId[], out: strin
   if (targets.includes('rcd')) {
     const rc = rcName(svc);
     lines.push(
-      `  FreeBSD: in a port, copy rcd/files/${rc}.in to files/ and merge Makefile.snippet and pkg-plist; or install directly:`,
+      `  FreeBSD: in a port, copy ${LAYOUT.rcScript(rc)} to files/ and merge Makefile.snippet and pkg-plist; or install directly:`,
       install('rcd'),
       enableAndStart('rcd', rc),
     );
