@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { OpenrcSandbox, describeWithOpenrc, uniqueName, type ProbeRecord } from './support/openrc.js';
+import { OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor, type ProbeRecord } from './support/openrc.js';
 import { HOSTILE, HOSTILE_DESCRIPTIONS, NONCHARACTERS, recorder, type Recorded } from './support/hostile.js';
 
 // The hostile corpus through Debian's real OpenRC: openrc-run sources
@@ -62,8 +62,7 @@ describeWithOpenrc()(
 
       test('stop ends it', async () => {
         expect((await box.rc(entry, 'stop')).status).toBe(0);
-        const deadline = Date.now() + 5000;
-        while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await waitFor('no program left running', () => box.liveProbes().length === 0 || undefined);
         expect(box.liveProbes()).toEqual([]);
       });
     });
@@ -100,8 +99,7 @@ describeWithOpenrc()(
       });
 
       test('foreground refuses a program that forks itself (it would leave the terminal at once) and says what to do', async () => {
-        const deadline = Date.now() + 5000;
-        while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await waitFor('no program left running', () => box.liveProbes().length === 0 || undefined);
         const { status, output } = await box.rc(name, 'foreground');
         expect(status).toBe(1);
         expect(output).toMatch(/own foreground option/);

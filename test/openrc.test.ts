@@ -56,10 +56,7 @@ for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervisi
       step('standard output and standard error can share one log', async () => {
         const { pid } = await box.running();
         const log = `${box.logs}/out.log`;
-        const deadline = Date.now() + 5000;
-        while (!(box.read(log).includes(`probe ${pid} started`) && box.read(log).includes(`probe ${pid} stderr`)) && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await waitFor('both lines of the program in its log', () => (box.read(log).includes(`probe ${pid} started`) && box.read(log).includes(`probe ${pid} stderr`)) || undefined);
         expect(box.read(log)).toContain(`probe ${pid} started`);
         expect(box.read(log)).toContain(`probe ${pid} stderr`);
       });
@@ -75,8 +72,7 @@ for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervisi
 
       step('stop leaves no process behind', async () => {
         expect((await box.rc(entry, 'stop')).status).toBe(0);
-        const deadline = Date.now() + 5000;
-        while (box.liveProbes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await waitFor('no program left running', () => box.liveProbes().length === 0 || undefined);
         expect(box.liveProbes()).toEqual([]);
         expect((await box.rc(entry, 'status')).status).toBe(3);
       });

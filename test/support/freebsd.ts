@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../../src/index.js';
 import { applySlist, subListValues } from '../../src/targets/rcd.js';
-import { liveProcesses, ProbeDir, sleep } from './probe.js';
+import { liveProcesses, ProbeDir, waitFor } from './probe.js';
 
 const TOOLS_SOURCE = fileURLToPath(new URL('./freebsd/tools.c', import.meta.url));
 const RC_SUBR = fileURLToPath(new URL('./freebsd/rc.subr', import.meta.url));
@@ -96,14 +96,9 @@ export class FreebsdSandbox extends ProbeDir {
     return join(this.run, name);
   }
 
-  /** Waits until `check` holds or the time is up; returns its last value. */
-  async waitFor<T>(check: () => T, timeoutMs = 5_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = check();
-      if (value || Date.now() > deadline) return value;
-      await sleep(50);
-    }
+  /** Waits until `check` holds (true): probe.ts's waitFor, which throws, naming the wait, when the time is up. */
+  async waitFor(check: () => boolean, timeoutMs = 5_000): Promise<true> {
+    return waitFor('a condition of the rc.subr sandbox', () => check() || undefined, timeoutMs);
   }
 
   /** Live (not zombie) processes whose executable is under this sandbox (probes, stand-ins). */
