@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor, type ProbeRecord } from './support/openrc.js';
-import { HOSTILE, HOSTILE_DESCRIPTIONS, NONCHARACTERS, recorder, type Recorded } from './support/hostile.js';
+import { HOSTILE_ARGV, HOSTILE_DESCRIPTION, recorder, type Recorded } from './support/hostile.js';
 
 // The hostile corpus through Debian's real OpenRC: openrc-run sources
 // conf.d, evaluates command_args (supervise-daemon.sh / start-stop-daemon.sh)
 // and config_check; the probe records what the program got.
 
-const ARGS = [...HOSTILE, ...NONCHARACTERS];
+const ARGS = HOSTILE_ARGV;
 /** Environment names that are valid and left alone by OpenRC's supervisors (which set HOME, USER, ... themselves). */
 const ENV = Object.fromEntries([...ARGS.map((value, i): [string, string] => [`V${i}`, value]), ['_X', '$(id)'], ['x_y', `it's "x"`]]);
-const DESCRIPTION = HOSTILE_DESCRIPTIONS.find((d) => d.startsWith('$(id)'))!;
+const DESCRIPTION = HOSTILE_DESCRIPTION;
 
 function expectEnvironment(seen: ProbeRecord | Recorded): void {
   for (const [name, value] of Object.entries(ENV)) expect(seen.env.get(name), name).toBe(value);

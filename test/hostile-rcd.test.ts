@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { canRunStandIn, FreebsdSandbox } from './support/freebsd.js';
 import type { ProbeRecord } from './support/probe.js';
-import { HOSTILE, HOSTILE_DESCRIPTIONS, NONCHARACTERS, recorder, type Recorded } from './support/hostile.js';
+import { HOSTILE_ARGV, HOSTILE_DESCRIPTION, recorder, type Recorded } from './support/hostile.js';
 import { describeWithTools } from './support/tools.js';
 
 // The hostile corpus through generated rc.d scripts, run by dash against the
@@ -11,9 +11,9 @@ import { describeWithTools } from './support/tools.js';
 // ${name}_nice a second sh -c layer; su -m for a self-daemonizing program
 // run as another user), then daemon(8) and chroot(8) stand-ins.
 
-const ARGS = [...HOSTILE, ...NONCHARACTERS];
+const ARGS = HOSTILE_ARGV;
 const ENV = Object.fromEntries([...ARGS.map((value, i): [string, string] => [`V${i}`, value]), ['_', '$(id)']]);
-const DESCRIPTION = HOSTILE_DESCRIPTIONS.find((d) => d.startsWith('$(id)'))!;
+const DESCRIPTION = HOSTILE_DESCRIPTION;
 const PLAIN_ARGS = ['--config=/etc/x.conf', '-v', '50%', 'a,b:c@d+e'];
 const describeStandIn = describeWithTools(['gcc', 'dash', 'unshare'], { ok: canRunStandIn(), why: 'root with mount namespaces and overlayfs (for the rc.subr stand-in)' });
 
@@ -21,12 +21,10 @@ function expectEnvironment(seen: ProbeRecord | Recorded, env: Record<string, str
   for (const [name, value] of Object.entries(env)) expect(seen.env.get(name), name).toBe(value);
 }
 
-/** The newest record whose argv satisfies `match`. */
-async function recordOf(box: FreebsdSandbox, count: number, match: (argv: string[]) => boolean): Promise<ProbeRecord> {
+/** The newest record, once there are `count`. */
+async function newestRecord(box: FreebsdSandbox, count: number): Promise<ProbeRecord> {
   await box.waitForRecord(count);
-  const found = box.records().filter((r) => match(r.argv));
-  if (found.length === 0) throw new Error('no such record');
-  return found[found.length - 1]!;
+  return box.records().at(-1)!;
 }
 
 
@@ -109,7 +107,7 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
       const r = box.service(rc, 'start');
       expect(r.stderr).not.toMatch(/WARNING|ERROR|not found|Syntax/);
       expect(r.status).toBe(0);
-      const program = await recordOf(box, before + 1, () => true);
+      const program = await newestRecord(box, before + 1);
       expect(program.argv).toEqual([box.probe, ...ARGS]);
       expect(program.nice).toBe(5);
       expectEnvironment(program);
@@ -145,7 +143,7 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
     box.rcConf('calm_enable=YES\ncalm_nice=7\n');
     const before = box.records().length;
     expect(box.service(rc, 'start').status).toBe(0);
-    const seen = await recordOf(box, before + 1, () => true);
+    const seen = await newestRecord(box, before + 1);
     expect([seen.argv, seen.nice, seen.env.get('A')]).toEqual([[box.probe, ...PLAIN_ARGS], 7, 'plain']);
     expect(box.service(rc, 'stop').status).toBe(0);
   });
@@ -159,7 +157,7 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
     const r = box.service(rc, 'start');
     expect(r.stderr).not.toMatch(/WARNING|ERROR|not found|Syntax/);
     expect(r.status).toBe(0);
-    const seen = await recordOf(box, before + 1, () => true);
+    const seen = await newestRecord(box, before + 1);
     expect([seen.argv, seen.nice]).toEqual([[box.probe, ...args], 3]);
     expectEnvironment(seen);
     expect(box.service(rc, 'stop').status).toBe(0);
@@ -172,7 +170,7 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
     box.rcConf('suish_enable=YES\n');
     const before = box.records().length;
     expect(box.service(rc, 'start').status).toBe(0);
-    const seen = await recordOf(box, before + 1, () => true);
+    const seen = await newestRecord(box, before + 1);
     expect([seen.argv, seen.uid]).toEqual([[box.probe, ...args], 65534]);
     expectEnvironment(seen, { A: 'x,y:z', B: '' });
     expect(box.service(rc, 'stop').status).toBe(0);

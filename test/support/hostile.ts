@@ -116,6 +116,11 @@ export const HOSTILE_DESCRIPTIONS: readonly string[] = [
 ];
 
 /** Path tails that systemd carries (quoted) and OpenRC and rc.subr refuse (they split or evaluate paths). */
+/** Every hostile value and the noncharacters, as one argv: what the real-init-system runs pass through. */
+export const HOSTILE_ARGV: readonly string[] = [...HOSTILE, ...NONCHARACTERS];
+/** The description the real-init-system runs use: the one with a command substitution. */
+export const HOSTILE_DESCRIPTION: string = HOSTILE_DESCRIPTIONS.find((d) => d.startsWith('$(id)'))!;
+
 export const HOSTILE_PATH_TAILS: readonly string[] = ['my app', "it's", '"q"', '$HOME', '`id`', '50%', '*', '~x', 'a;b', 'tab\u00a0nbsp', 'é✓'];
 
 /** A refused description: where, why, and what would be accepted, as the CLI prints them. */
