@@ -268,6 +268,10 @@ static int daemon_main(int argc, char **argv) {
     for (int i = 0; i < delay * 10 && !terminate; i++) usleep(100000);
     if (terminate) break;
   }
+  /* As FreeBSD's daemon(8) (usr.sbin/daemon/daemon.c): SIGTERM is passed on
+     and daemon exits once the child has, so rc.subr's wait for the
+     supervisor's pid also waits for the program. */
+  while (terminate && child > 0 && !child_gone) usleep(20000);
   if (child_fd >= 0) unlink(child_pidfile);
   if (parent_fd >= 0) unlink(parent_pidfile);
   return 1;
