@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { expect, test } from 'vitest';
+import { PrivateRoot } from './support/private-root.js';
+import { describeWithTools } from './support/tools.js';
+
+// The real-program matrix runs daemons as root inside a PrivateRoot; these
+// tests hold it to its promise: nothing written inside reaches the host, and
+// closing it leaves no process behind.
+
+const describeRoot = describeWithTools(['unshare', 'nsenter', 'gcc'], { ok: process.getuid?.() === 0, why: 'root (namespaces, overlays)' });
+
+describeRoot('a private root', () => {
+  test('files written under /etc, /usr, /var, /run and /tmp inside stay inside', async () => {
+    const root = await PrivateRoot.open('plain');
+    const name = `init-service-private-${process.pid}`;
+    try {
+      for (const dir of ['/etc', '/usr/local', '/var/lib', '/run', '/tmp']) {
+        const r = await root.sh('echo inside > "$1/$2" && cat "$1/$2"', dir, name);
+        expect(r.output).toBe('inside\n');
+        expect(root.read(`${dir}/${name}`)).toBe('inside\n');
+        expect(existsSync(`${dir}/${name}`)).toBe(false);
+      }
+      expect((await root.run(['hostname'])).stdout).toBe('private-root\n');
+    } finally {
+      await root.close();
+    }
+  });
+
+  test('closing it ends every process started inside, orphans included', async () => {
+    const root = await PrivateRoot.open('plain');
+    let pids: number[] = [];
+    try {
+      const r = await root.sh('sleep 300 >/dev/null 2>&1 & sleep 301 >/dev/null 2>&1 & echo started');
+      expect(r.output).toBe('started\n');
+      pids = root.processes().filter((p) => p.argv[0] === 'sleep').map((p) => p.pid);
+      expect(pids).toHaveLength(2);
+    } finally {
+      await root.close();
+    }
+    for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+});

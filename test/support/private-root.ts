@@ -1,0 +1,148 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './probe.js';
+
+const HERE = fileURLToPath(new URL('./private-root/', import.meta.url));
+
+export type PrivateRootMode = 'plain' | 'systemd';
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+let reaperBinary: string | undefined;
+
+/** The reaper (private-root/reaper.c), compiled once per test process. */
+function reaper(): string {
+  if (reaperBinary) return reaperBinary;
+  const dir = mkdtempSync(join(tmpdir(), 'init-service-reaper-'));
+  chmodSync(dir, 0o755);
+  reaperBinary = join(dir, 'reaper');
+  execFileSync('gcc', ['-O2', '-o', reaperBinary, join(HERE, 'reaper.c')]);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return reaperBinary;
+}
+
+/**
+ * A machine of its own for one test: a PID, mount, UTS and IPC namespace
+ * whose /etc, /usr and /var are overlays kept in memory and whose /run,
+ * /tmp, /var/tmp and /dev/shm are fresh (private-root/setup.sh). Files are
+ * read and written through /proc/PID/root, commands run by nsenter; closing
+ * it kills its PID 1, and with it every process inside, by host pid.
+ */
+export class PrivateRoot {
+  private constructor(
+    private readonly unshare: ChildProcess,
+    /** Host pid of the namespace's PID 1. */
+    readonly pid: number,
+    private readonly pidNamespace: string,
+    private readonly console: () => string,
+  ) {}
+
+  static async open(mode: PrivateRootMode): Promise<PrivateRoot> {
+    const args = ['--pid', '--fork', '--mount', '--uts', '--ipc', '--mount-proc', 'sh', join(HERE, 'setup.sh'), mode, mode === 'plain' ? reaper() : ''];
+    const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    await waitFor('the private root to be set up', () => {
+      if (exited) throw new Error(`private root setup failed:\n${output}`);
+      return output.includes('ready\n');
+    }, 10_000);
+    const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+    const pidNamespace = readlinkSync(`/proc/${pid}/ns/pid`);
+    if (pidNamespace === readlinkSync('/proc/self/ns/pid')) throw new Error('the private root shares our PID namespace');
+    return new PrivateRoot(child, pid, pidNamespace, () => output);
+  }
+
+  /** What PID 1 (setup.sh, then the reaper or systemd) printed. */
+  consoleOutput(): string {
+    return this.console();
+  }
+
+  /** A path inside, as the host sees it. */
+  path(inside: string): string {
+    return join(`/proc/${this.pid}/root`, inside);
+  }
+
+  read(inside: string): string {
+    try {
+      return readFileSync(this.path(inside), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Writes a file inside (parents created, root-owned unless `owner` says otherwise). */
+  write(inside: string, content: string | Buffer, options: { mode?: number; owner?: [number, number] } = {}): void {
+    const path = this.path(inside);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content, { mode: options.mode ?? 0o644 });
+    chmodSync(path, options.mode ?? 0o644);
+    if (options.owner) chownSync(path, ...options.owner);
+  }
+
+  /** Runs argv inside (all namespaces), from /, with a plain root environment. */
+  run(argv: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
+    const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
+    const child = spawn('nsenter', ['-t', String(this.pid), '-m', '-u', '-i', '-p', '--wd=/', '--', ...argv], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    return new Promise((resolve) => {
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr, output: stdout + stderr });
+      });
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        resolve({ status: null, stdout, stderr: stderr + String(error), output: stdout + stderr + String(error) });
+      });
+    });
+  }
+
+  /** `sh -c SCRIPT sh ARGS...` inside. */
+  sh(script: string, ...args: string[]): Promise<RunResult> {
+    return this.run(['sh', '-c', script, 'sh', ...args]);
+  }
+
+  /** Live (not zombie) processes inside other than PID 1, with their host pid, uid, exe and argv. */
+  processes(): Array<{ pid: number; uid: number; exe: string; argv: string[] }> {
+    const found: Array<{ pid: number; uid: number; exe: string; argv: string[] }> = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry) || Number(entry) === this.pid) continue;
+      try {
+        if (readlinkSync(`/proc/${entry}/ns/pid`) !== this.pidNamespace) continue;
+        const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+        if (/^State:\s+Z/m.test(status)) continue;
+        const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+        const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').slice(0, -1);
+        found.push({ pid: Number(entry), uid, exe: readlinkSync(`/proc/${entry}/exe`), argv });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return found;
+  }
+
+  /** Kills PID 1 by its host pid, checked to be ours; the kernel then ends everything inside. */
+  async close(): Promise<void> {
+    if (this.unshare.exitCode === null && readlinkSync(`/proc/${this.pid}/ns/pid`) === this.pidNamespace) {
+      process.kill(this.pid, 'SIGKILL');
+    }
+    await waitFor('the private root to end', () => this.unshare.exitCode !== null || this.unshare.signalCode !== null, 10_000);
+  }
+}
