@@ -1,14 +1,15 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from './errors.js';
 
 /** The built-in examples shipped in `examples/`. */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../examples', import.meta.url));
 
+/** Examples are `NAME.json`, or a directory `NAME/` with one description per member of a family. */
 export function exampleNames(): string[] {
-  return readdirSync(EXAMPLES_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -'.json'.length))
+  return readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory() || e.name.endsWith('.json'))
+    .map((e) => e.name.replace(/\.json$/, ''))
     .sort();
 }
 
@@ -17,5 +18,6 @@ export function examplePath(name: string): string {
   if (!names.includes(name)) {
     throw new UserError(`--example: no built-in example "${name}"; available: ${names.join(', ')}`, 2);
   }
-  return `${EXAMPLES_DIR}/${name}.json`;
+  const dir = `${EXAMPLES_DIR}/${name}`;
+  return existsSync(dir) ? dir : `${dir}.json`;
 }

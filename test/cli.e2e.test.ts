@@ -35,6 +35,19 @@ describe('init-service (the built CLI)', () => {
     expect(existsSync(join(out, 'gentoo'))).toBe(false);
   });
 
+  test('a built-in example may be a family: --example lisp-site generates both members around one generic script', () => {
+    const out = join(dir, 'lisp-site');
+    const r = cli(['generate', '--example', 'lisp-site', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const member of ['alpha', 'beta']) {
+      expect(readlinkSync(join(out, `openrc/init.d/lisp-site.${member}`))).toBe('lisp-site');
+      expect(existsSync(join(out, `systemd/lisp-site@${member}.service.d/instance.conf`))).toBe(true);
+    }
+    expect(existsSync(join(out, 'systemd/lisp-site@.service'))).toBe(true);
+    const unknown = cli(['generate', '--example', 'nope', '--out', out]);
+    expect(unknown.stderr).toMatch(/available: homesite, lisp-site, memcached, nginx, node-app, redis/);
+  });
+
   test('--target gentoo adds the overlay layout for packagers (opt-in)', () => {
     const out = join(dir, 'overlay');
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--target', 'openrc,gentoo']);

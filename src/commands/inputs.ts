@@ -19,7 +19,8 @@ export const SPEC_OPTIONS = {
 /** The help of the spec options generate and install share. */
 export const SPEC_HELP = `  --spec PATH        service description (JSON, or YAML for .yaml/.yml), or a
                      directory of them (*.json, *.yaml, *.yml); repeatable
-  --example NAME     use a built-in example instead (homesite: the RESTAS site)`;
+  --example NAME     use a built-in example instead: homesite (the RESTAS site),
+                     redis, nginx, memcached, node-app, lisp-site (a family)`;
 
 export function parseTargets(list: string | undefined): TargetId[] {
   if (list === undefined) return [...DEFAULT_TARGET_IDS];
@@ -48,28 +49,30 @@ export interface SpecInput {
  * a directory by the directory as given plus its name.
  */
 export async function specInputs(specs: readonly string[], example: string | undefined, cwd: string): Promise<SpecInput[]> {
-  const inputs: SpecInput[] = [];
-  for (const spec of specs) {
-    const file = resolve(cwd, spec);
-    let isDir = false;
-    try {
-      isDir = statSync(file).isDirectory();
-    } catch {
-      // not there: loading it says so, naming the file
-    }
-    if (!isDir) {
-      inputs.push({ file, source: basename(spec) });
-      continue;
-    }
-    const names = readdirSync(file, { withFileTypes: true })
-      .filter((e) => !e.isDirectory() && SPEC_FILE.test(e.name) && !e.name.startsWith('.'))
-      .map((e) => e.name)
-      .sort();
-    if (names.length === 0) throw new UserError(`--spec ${spec}: the directory has no service descriptions (*.json, *.yaml, *.yml)`, 2);
-    for (const name of names) inputs.push({ file: join(file, name), source: join(spec, name) });
+  const inputs = specs.flatMap((spec) => expand(resolve(cwd, spec), spec));
+  // A built-in example is a file, or a directory holding a family's members.
+  if (example !== undefined) {
+    const path = examplePath(example);
+    inputs.push(...expand(path, path.endsWith('.json') ? `${example}.json` : example));
   }
-  if (example !== undefined) inputs.push({ file: examplePath(example), source: `${example}.json` });
   return inputs;
+}
+
+/** One --spec argument as files to load; `shown` is how messages name it. */
+function expand(file: string, shown: string): SpecInput[] {
+  let isDir = false;
+  try {
+    isDir = statSync(file).isDirectory();
+  } catch {
+    // not there: loading it says so, naming the file
+  }
+  if (!isDir) return [{ file, source: basename(shown) }];
+  const names = readdirSync(file, { withFileTypes: true })
+    .filter((e) => !e.isDirectory() && SPEC_FILE.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+  if (names.length === 0) throw new UserError(`--spec ${shown}: the directory has no service descriptions (*.json, *.yaml, *.yml)`, 2);
+  return names.map((name) => ({ file: join(file, name), source: join(shown, name) }));
 }
 
 /** Loads every description; all problems of all files are reported together, before anything is written. */
