@@ -26,6 +26,19 @@ describeRoot('a private root', () => {
     }
   });
 
+  test('a path through an absolute symbolic link (/var/run -> /run) is resolved inside, never on the host', async () => {
+    const root = await PrivateRoot.open('plain');
+    const name = `init-service-private-${process.pid}`;
+    try {
+      await root.sh('ln -s /run/"$1" /etc/"$1"-link && mkdir /run/"$1"', name);
+      root.write(`/etc/${name}-link/file`, 'inside\n');
+      expect((await root.run(['cat', `/run/${name}/file`])).stdout).toBe('inside\n');
+      expect(existsSync(`/run/${name}`)).toBe(false);
+    } finally {
+      await root.close();
+    }
+  });
+
   test('closing it ends every process started inside, orphans included', async () => {
     const root = await PrivateRoot.open('plain');
     let pids: number[] = [];

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,18 +16,37 @@ export interface RunResult {
   output: string;
 }
 
-let reaperBinary: string | undefined;
-
-/** The reaper (private-root/reaper.c), compiled once per test process. */
-function reaper(): string {
-  if (reaperBinary) return reaperBinary;
+/** Compiles the reaper (private-root/reaper.c) into a fresh directory; setup.sh copies it inside before "ready". */
+function compileReaper(): { binary: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'init-service-reaper-'));
   chmodSync(dir, 0o755);
-  reaperBinary = join(dir, 'reaper');
-  execFileSync('gcc', ['-O2', '-o', reaperBinary, join(HERE, 'reaper.c')]);
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return reaperBinary;
+  const binary = join(dir, 'reaper');
+  execFileSync('gcc', ['-O2', '-o', binary, join(HERE, 'reaper.c')]);
+  return { binary, dir };
 }
+
+/**
+ * A watchdog on the host, in a session of its own: once its stdin closes (at
+ * close(), or when the test process dies without closing the root: vitest
+ * ends a worker with SIGTERM, then SIGKILL, and no 'exit' handler runs) it
+ * kills PID 1 by host pid, checked against its PID namespace, and removes the
+ * cgroup a systemd test bed made (boot-systemd.sh writes its path).
+ */
+const GUARD = `trap '' HUP INT TERM
+cat >/dev/null
+cgroup=$(cat "/proc/$1/root/run/.private-root/cgroup" 2>/dev/null)
+[ "$(readlink "/proc/$1/ns/pid")" = "$2" ] && kill -KILL "$1"
+case $cgroup in
+/sys/fs/cgroup/*/init-service-testbed-*) ;;
+*) exit 0 ;;
+esac
+case $cgroup in *..*) exit 0 ;; esac
+tries=0
+while [ -d "$cgroup" ] && [ "$tries" -lt 50 ]; do
+  find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
+  tries=$((tries + 1))
+  sleep 0.1
+done`;
 
 /**
  * A machine of its own for one test: a PID, mount, UTS and IPC namespace
@@ -43,24 +62,33 @@ export class PrivateRoot {
     readonly pid: number,
     private readonly pidNamespace: string,
     private readonly console: () => string,
+    private readonly guard: ChildProcess,
   ) {}
 
   static async open(mode: PrivateRootMode): Promise<PrivateRoot> {
-    const args = ['--pid', '--fork', '--mount', '--uts', '--ipc', '--mount-proc', 'sh', join(HERE, 'setup.sh'), mode, mode === 'plain' ? reaper() : ''];
+    const reaper = mode === 'plain' ? compileReaper() : undefined;
+    const args = ['--pid', '--fork', '--mount', '--uts', '--ipc', '--mount-proc', 'sh', join(HERE, 'setup.sh'), mode, reaper?.binary ?? ''];
     const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     let exited = false;
     child.on('exit', () => (exited = true));
-    await waitFor('the private root to be set up', () => {
-      if (exited) throw new Error(`private root setup failed:\n${output}`);
-      return output.includes('ready\n');
-    }, 10_000);
+    try {
+      await waitFor('the private root to be set up', () => {
+        if (exited) throw new Error(`private root setup failed:\n${output}`);
+        return output.includes('ready\n');
+      }, 10_000);
+    } finally {
+      if (reaper) rmSync(reaper.dir, { recursive: true, force: true });
+    }
     const pid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
     const pidNamespace = readlinkSync(`/proc/${pid}/ns/pid`);
     if (pidNamespace === readlinkSync('/proc/self/ns/pid')) throw new Error('the private root shares our PID namespace');
-    return new PrivateRoot(child, pid, pidNamespace, () => output);
+    const guard = spawn('sh', ['-c', GUARD, 'sh', String(pid), pidNamespace], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    guard.unref();
+    (guard.stdin as unknown as { unref(): void }).unref();
+    return new PrivateRoot(child, pid, pidNamespace, () => output, guard);
   }
 
   /** What PID 1 (setup.sh, then the reaper or systemd) printed. */
@@ -68,9 +96,38 @@ export class PrivateRoot {
     return this.console();
   }
 
-  /** A path inside, as the host sees it. */
+  /**
+   * A path inside, as the host sees it. Through /proc/PID/root the kernel
+   * follows an absolute symlink (Debian's /var/run -> /run) to the HOST's
+   * target, so links are resolved here, inside the root, first.
+   */
   path(inside: string): string {
-    return join(`/proc/${this.pid}/root`, inside);
+    const top = `/proc/${this.pid}/root`;
+    const pending = inside.split('/').filter(Boolean);
+    const done: string[] = [];
+    for (let hops = 0; pending.length > 0; ) {
+      const name = pending.shift()!;
+      if (name === '.') continue;
+      if (name === '..') {
+        done.pop();
+        continue;
+      }
+      const here = join(top, ...done, name);
+      let target: string | undefined;
+      try {
+        if (lstatSync(here).isSymbolicLink()) target = readlinkSync(here);
+      } catch {
+        // not there (yet): the rest is created as written
+      }
+      if (target === undefined) {
+        done.push(name);
+        continue;
+      }
+      if (++hops > 40) throw new Error(`too many symbolic links in ${inside}`);
+      if (target.startsWith('/')) done.length = 0;
+      pending.unshift(...target.split('/').filter(Boolean));
+    }
+    return join(top, ...done);
   }
 
   read(inside: string): string {
@@ -138,11 +195,11 @@ export class PrivateRoot {
     return found;
   }
 
-  /** Kills PID 1 by its host pid, checked to be ours; the kernel then ends everything inside. */
+  /** Has the guard kill PID 1 (the kernel then ends everything inside) and remove a test bed's cgroup; waits for both. */
   async close(): Promise<void> {
-    if (this.unshare.exitCode === null && readlinkSync(`/proc/${this.pid}/ns/pid`) === this.pidNamespace) {
-      process.kill(this.pid, 'SIGKILL');
-    }
+    const guardDone = this.guard.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => this.guard.once('exit', () => resolve()));
+    this.guard.stdin!.end();
+    await guardDone;
     await waitFor('the private root to end', () => this.unshare.exitCode !== null || this.unshare.signalCode !== null, 10_000);
   }
 }
