@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { httpGet, memcached, redis } from './ask.js';
+import type { PrivateRoot } from '../support/private-root.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** A fixture file's text. */
+export function fixture(name: string): string {
+  return readFileSync(FIXTURES + name, 'utf8');
+}
+
+/** Undefined when the program answered as expected, else what it answered. */
+type Probe = (port: number, member: string) => Promise<string | undefined>;
+
+/**
+ * One example of examples/ that the matrix runs with the real program: the
+ * files a package would have installed beside it (configuration, the app),
+ * the accounts the package would have created, how to ask it something, and
+ * what it must have written.
+ */
+export interface RealExample {
+  /** examples/NAME.json, or the directory examples/NAME/ of a family. */
+  name: string;
+  /** The members started, each with its own port (one for a single service). */
+  members: Array<{ name: string; port: number }>;
+  /** Path inside the private root → fixture file (test/real/fixtures/). */
+  fixtures: Record<string, string>;
+  /** System accounts the package's install step would create, if Debian has none. */
+  accounts: string[];
+  /** The program's executable, whose processes the matrix checks. */
+  program: string;
+  /** The accounts its processes run as. */
+  runsAs: string[];
+  probe: Probe;
+  /** Files the program must have written by the end of the probe. */
+  writes(member: string): string[];
+  /** A configuration change the program shows once reloaded. */
+  reload?: { edit(root: PrivateRoot): void; probe: Probe };
+}
+
+const expectBody = (body: string, path = '/'): Probe => async (port) => {
+  const r = await httpGet(port, path);
+  return r?.status === 200 && r.body === body ? undefined : `GET ${path}: ${r ? `${r.status} ${JSON.stringify(r.body)}` : 'no answer'}`;
+};
+
+function expectReplies(replies: Array<[asked: Promise<string | undefined>, wanted: RegExp]>): Promise<string | undefined> {
+  return Promise.all(replies.map(([a]) => a)).then((got) => {
+    const wrong = got.findIndex((g, i) => !replies[i]![1].test(g ?? ''));
+    return wrong < 0 ? undefined : `reply ${JSON.stringify(got[wrong])}, wanted ${replies[wrong]![1]}`;
+  });
+}
+
+export const REAL_EXAMPLES: RealExample[] = [
+  {
+    name: 'redis',
+    members: [{ name: 'redis', port: 46379 }],
+    fixtures: { '/etc/redis/redis.conf': 'redis.conf' },
+    accounts: [],
+    program: '/usr/bin/redis-server',
+    runsAs: ['redis'],
+    // SAVE makes it write its data file now rather than at its first save point.
+    probe: async (port) => {
+      const ping = await redis(port, 'PING');
+      if (ping !== '+PONG') return `PING: ${ping}`;
+      return expectReplies([[redis(port, 'SET', 'matrix', 'ok'), /^\+OK$/]]).then(async (wrong) => wrong ?? expectReplies([[redis(port, 'SAVE'), /^\+OK$/]]));
+    },
+    writes: () => ['/var/lib/redis/dump.rdb'],
+  },
+  {
+    name: 'nginx',
+    members: [{ name: 'nginx', port: 48080 }],
+    fixtures: { '/etc/nginx/nginx.conf': 'nginx.conf', '/var/www/init-service/static.txt': 'static.txt' },
+    accounts: [],
+    program: '/usr/sbin/nginx',
+    runsAs: ['root', 'www-data'],
+    probe: async (port) => (await expectBody('nginx config-1\n')(port, '')) ?? expectBody('static file served by nginx\n', '/static.txt')(port, ''),
+    writes: () => ['/var/log/nginx/access.log', '/var/log/nginx/error.log'],
+    reload: {
+      edit: (root) => root.write('/etc/nginx/nginx.conf', root.read('/etc/nginx/nginx.conf').replace('config-1', 'config-2')),
+      probe: expectBody('nginx config-2\n'),
+    },
+  },
+  {
+    name: 'memcached',
+    members: [{ name: 'memcached', port: 41211 }],
+    fixtures: {},
+    accounts: [],
+    program: '/usr/bin/memcached',
+    runsAs: ['memcache'],
+    probe: (port) =>
+      expectReplies([
+        [memcached(port, 'version'), /^VERSION \d/],
+        [memcached(port, 'set matrix 0 0 2\r\nok'), /^STORED$/],
+      ]).then(async (wrong) => wrong ?? expectReplies([[memcached(port, 'get matrix', 'END\r\n'), /^VALUE matrix 0 2\r\nok\r\nEND$/]])),
+    writes: () => [],
+  },
+  {
+    name: 'node-app',
+    members: [{ name: 'node-app', port: 43080 }],
+    fixtures: { '/opt/node-app/server.js': 'node-app/server.js', '/etc/node-app/config.json': 'node-app/config.json' },
+    accounts: ['node-app'],
+    program: '/usr/bin/node',
+    runsAs: ['node-app'],
+    probe: expectBody('hello from node-app\n'),
+    writes: () => [],
+    reload: {
+      edit: (root) => root.write('/etc/node-app/config.json', root.read('/etc/node-app/config.json').replace('hello from node-app', 'reloaded node-app')),
+      probe: expectBody('reloaded node-app\n'),
+    },
+  },
+  {
+    name: 'lisp-site',
+    members: [
+      { name: 'alpha', port: 44081 },
+      { name: 'beta', port: 44082 },
+    ],
+    fixtures: {
+      '/usr/share/lisp-site/site-daemon.lisp': 'lisp-site/site-daemon.lisp',
+      '/usr/share/lisp-site/site.lisp': 'lisp-site/site.lisp',
+      '/etc/lisp-site/alpha.lisp': 'lisp-site/alpha.lisp',
+      '/etc/lisp-site/beta.lisp': 'lisp-site/beta.lisp',
+    },
+    accounts: ['lisp-site'],
+    program: '/usr/bin/sbcl',
+    runsAs: ['lisp-site'],
+    probe: async (port, member) => {
+      const r = await httpGet(port);
+      return r?.status === 200 && r.body.startsWith(`${member}: `) ? undefined : `GET /: ${r ? `${r.status} ${JSON.stringify(r.body)}` : 'no answer'}`;
+    },
+    writes: (member) => [`/var/cache/lisp-site/${member}/site.fasl`],
+  },
+];

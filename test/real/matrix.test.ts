@@ -1,0 +1,109 @@
+import '../support/task-meta.js';
+import { existsSync, realpathSync } from 'node:fs';
+import { test } from 'vitest';
+import { describeWithTools } from '../support/tools.js';
+import { waitFor } from '../support/probe.js';
+import { listening } from './ask.js';
+import { diagnosis, openBed, type Action, type Bed, type RealTarget } from './beds.js';
+import { fixture, REAL_EXAMPLES, type RealExample } from './examples.js';
+import { EXPECTED_FAILURES, cellName } from './expected.js';
+
+// The real-program matrix: every runnable example of examples/ under every
+// target, with Debian's real programs, each cell in a private root of its
+// own (test/support/private-root.ts): installed with `init-service install`,
+// started, asked something, reloaded, restarted and stopped by the real init
+// system, and checked to leave nothing behind. A cell listed in expected.ts
+// is a known failure, named with the issue that fixes it: it must fail (so
+// it flips to a failure of this suite the day it is fixed without the list
+// being updated); any other cell must pass.
+
+const TARGETS: RealTarget[] = ['openrc', 'rcd', 'systemd'];
+const PROGRAMS = ['nginx', 'redis-server', 'memcached', 'sbcl', 'node', 'openrc-run', 'dash', 'gcc', 'unshare', 'nsenter'];
+const isRoot = process.getuid?.() === 0;
+const describeReal = describeWithTools(PROGRAMS, { ok: isRoot, why: 'root (namespaces, overlays, accounts)' });
+
+describeReal('real programs under the real init systems', () => {
+  for (const example of REAL_EXAMPLES) {
+    for (const target of TARGETS) {
+      for (const member of example.members) {
+        const cell = cellName(example, member.name, target);
+        const expected = EXPECTED_FAILURES[cell];
+        const run = expected ? test.fails : test;
+        run(cell, async ({ task }) => {
+          task.meta.realCell = cell;
+          if (expected) task.meta.expectedFailure = expected;
+          await runCell(example, member, target);
+        }, 240_000);
+      }
+    }
+  }
+});
+
+async function runCell(example: RealExample, member: { name: string; port: number }, target: RealTarget): Promise<void> {
+  if (await listening(member.port)) throw new Error(`port ${member.port} is in use on this machine: the cell could not tell our program from it`);
+  const bed = await openBed(target);
+  const family = example.members.length > 1 ? example.name : undefined;
+  const service = bed.service({ name: member.name, family });
+  const program = realpathSync(example.program);
+  const check = async (what: string, ok: boolean | Promise<boolean>, detail = '') => {
+    if (!(await ok)) throw new Error(`${what}${detail ? `: ${detail}` : ''}\n${await diagnosis(bed, service)}`);
+  };
+  const act = async (action: Action) => {
+    const r = await bed.act(service, action);
+    await check(`${service} ${action} exited ${r.status}`, r.status === 0, r.output);
+  };
+  const answers = (probe = example.probe) =>
+    waitFor(`${service} to answer on port ${member.port}`, async () => (await probe(member.port, member.name)) === undefined, 30_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; last answer: ${await probe(member.port, member.name)}\n${await diagnosis(bed, service)}`);
+    });
+  const programPids = () => bed.root.processes().filter((p) => p.exe === program);
+
+  try {
+    await prepare(bed, example);
+    await bed.install(example.name);
+
+    await act('start');
+    await answers();
+    const uids = new Set(programPids().map((p) => p.uid));
+    const wanted = new Set(await Promise.all(example.runsAs.map((u) => uid(bed, u))));
+    await check(`runs as ${example.runsAs.join(' and ')}`, uids.size === wanted.size && [...uids].every((u) => wanted.has(u)), `uids seen: ${[...uids].join(' ')}`);
+    for (const file of example.writes(member.name)) await check(`the program wrote ${file}`, existsSync(bed.root.path(file)));
+    await act('status');
+
+    if (example.reload) {
+      example.reload.edit(bed.root);
+      await act('reload');
+      await answers(example.reload.probe);
+    }
+
+    const before = new Set(programPids().map((p) => p.pid));
+    await act('restart');
+    await answers(example.reload?.probe);
+    const after = programPids().map((p) => p.pid);
+    await check('restart started the program anew', after.length > 0 && after.every((pid) => !before.has(pid)), `pids before ${[...before].join(' ')}, after ${after.join(' ')}`);
+
+    await act('stop');
+    await waitFor(`${service} and all its processes to be gone`, async () => programPids().length === 0 && (await bed.processesOf(service)).length === 0, 30_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(bed.root.processes())}\n${await diagnosis(bed, service)}`);
+    });
+    await check(`nothing listens on port ${member.port} once stopped`, !(await listening(member.port)));
+  } finally {
+    await bed.close();
+  }
+}
+
+/** What the package would have installed besides the init files: its configuration, its app, its accounts. */
+async function prepare(bed: Bed, example: RealExample): Promise<void> {
+  for (const [inside, file] of Object.entries(example.fixtures)) bed.root.write(inside, fixture(file));
+  for (const account of example.accounts) {
+    if ((await bed.root.run(['getent', 'passwd', account])).status === 0) continue;
+    const r = await bed.root.run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', account]);
+    if (r.status !== 0) throw new Error(`useradd ${account}: ${r.output}`);
+  }
+}
+
+async function uid(bed: Bed, account: string): Promise<number> {
+  const r = await bed.root.run(['id', '-u', account]);
+  if (r.status !== 0) throw new Error(`no account ${account}: ${r.output}`);
+  return Number(r.stdout.trim());
+}
