@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { expect, test } from 'vitest';
+import { connect } from 'node:net';
 import { PrivateRoot } from './support/private-root.js';
+import { sleep, waitFor } from './support/probe.js';
+import { ask } from './real/ask.js';
 import { describeWithTools } from './support/tools.js';
 
 // The real-program matrix runs daemons as root inside a PrivateRoot; these
@@ -39,6 +42,21 @@ describeRoot('a private root', () => {
     }
   });
 
+  test('its network is its own: a port bound inside is free on the host, and reachable only inside', async () => {
+    const root = await PrivateRoot.open('plain');
+    try {
+      const listen = `require('node:net').createServer((c) => c.end('inside')).listen(47999, '127.0.0.1', () => console.log('listening'))`;
+      const server = root.run([process.execPath, '-e', listen], { timeoutMs: 20_000 });
+      await waitFor('the server inside', () => root.processes().some((p) => p.argv.includes(listen)), 5_000);
+      await sleep(300);
+      expect(await ask(root, 47999, 'hello')).toBe('inside');
+      expect(await hostConnects(47999)).toBe(false);
+      void server;
+    } finally {
+      await root.close();
+    }
+  });
+
   test('closing it ends every process started inside, orphans included', async () => {
     const root = await PrivateRoot.open('plain');
     let pids: number[] = [];
@@ -53,3 +71,11 @@ describeRoot('a private root', () => {
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 });
+
+function hostConnects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.on('connect', () => (socket.destroy(), resolve(true)));
+    socket.on('error', () => resolve(false));
+  });
+}

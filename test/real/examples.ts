@@ -11,7 +11,7 @@ export function fixture(name: string): string {
 }
 
 /** Undefined when the program answered as expected, else what it answered. */
-type Probe = (port: number, member: string) => Promise<string | undefined>;
+type Probe = (root: PrivateRoot, port: number, member: string) => Promise<string | undefined>;
 
 /**
  * One example of examples/ that the matrix runs with the real program: the
@@ -39,8 +39,8 @@ export interface RealExample {
   reload?: { edit(root: PrivateRoot): void; probe: Probe };
 }
 
-const expectBody = (body: string, path = '/'): Probe => async (port) => {
-  const r = await httpGet(port, path);
+const expectBody = (body: string, path = '/'): Probe => async (root, port) => {
+  const r = await httpGet(root, port, path);
   return r?.status === 200 && r.body === body ? undefined : `GET ${path}: ${r ? `${r.status} ${JSON.stringify(r.body)}` : 'no answer'}`;
 };
 
@@ -60,10 +60,10 @@ export const REAL_EXAMPLES: RealExample[] = [
     program: '/usr/bin/redis-server',
     runsAs: ['redis'],
     // SAVE makes it write its data file now rather than at its first save point.
-    probe: async (port) => {
-      const ping = await redis(port, 'PING');
+    probe: async (root, port) => {
+      const ping = await redis(root, port, 'PING');
       if (ping !== '+PONG') return `PING: ${ping}`;
-      return expectReplies([[redis(port, 'SET', 'matrix', 'ok'), /^\+OK$/]]).then(async (wrong) => wrong ?? expectReplies([[redis(port, 'SAVE'), /^\+OK$/]]));
+      return expectReplies([[redis(root, port, 'SET', 'matrix', 'ok'), /^\+OK$/]]).then(async (wrong) => wrong ?? expectReplies([[redis(root, port, 'SAVE'), /^\+OK$/]]));
     },
     writes: () => ['/var/lib/redis/dump.rdb'],
   },
@@ -74,7 +74,7 @@ export const REAL_EXAMPLES: RealExample[] = [
     accounts: [],
     program: '/usr/sbin/nginx',
     runsAs: ['root', 'www-data'],
-    probe: async (port) => (await expectBody('nginx config-1\n')(port, '')) ?? expectBody('static file served by nginx\n', '/static.txt')(port, ''),
+    probe: async (root, port) => (await expectBody('nginx config-1\n')(root, port, '')) ?? expectBody('static file served by nginx\n', '/static.txt')(root, port, ''),
     writes: () => ['/var/log/nginx/access.log', '/var/log/nginx/error.log'],
     reload: {
       edit: (root) => root.write('/etc/nginx/nginx.conf', root.read('/etc/nginx/nginx.conf').replace('config-1', 'config-2')),
@@ -88,11 +88,11 @@ export const REAL_EXAMPLES: RealExample[] = [
     accounts: [],
     program: '/usr/bin/memcached',
     runsAs: ['memcache'],
-    probe: (port) =>
+    probe: (root, port) =>
       expectReplies([
-        [memcached(port, 'version'), /^VERSION \d/],
-        [memcached(port, 'set matrix 0 0 2\r\nok'), /^STORED$/],
-      ]).then(async (wrong) => wrong ?? expectReplies([[memcached(port, 'get matrix', 'END\r\n'), /^VALUE matrix 0 2\r\nok\r\nEND$/]])),
+        [memcached(root, port, 'version'), /^VERSION \d/],
+        [memcached(root, port, 'set matrix 0 0 2\r\nok'), /^STORED$/],
+      ]).then(async (wrong) => wrong ?? expectReplies([[memcached(root, port, 'get matrix', 'END\r\n'), /^VALUE matrix 0 2\r\nok\r\nEND$/]])),
     writes: () => [],
   },
   {
@@ -124,8 +124,8 @@ export const REAL_EXAMPLES: RealExample[] = [
     accounts: ['lisp-site'],
     program: '/usr/bin/sbcl',
     runsAs: ['lisp-site'],
-    probe: async (port, member) => {
-      const r = await httpGet(port);
+    probe: async (root, port, member) => {
+      const r = await httpGet(root, port);
       return r?.status === 200 && r.body.startsWith(`${member}: `) ? undefined : `GET /: ${r ? `${r.status} ${JSON.stringify(r.body)}` : 'no answer'}`;
     },
     writes: (member) => [`/var/cache/lisp-site/${member}/site.fasl`],

@@ -10,7 +10,8 @@ import { EXPECTED_FAILURES, cellName } from './expected.js';
 
 // The real-program matrix: every runnable example of examples/ under every
 // target, with Debian's real programs, each cell in a private root of its
-// own (test/support/private-root.ts): installed with `init-service install`,
+// own (test/support/private-root.ts; its network too, so cells never clash
+// over a port, with each other or with the host): installed with `init-service install`,
 // started, asked something, reloaded, restarted and stopped by the real init
 // system, and checked to leave nothing behind. A cell listed in expected.ts
 // is a known failure, named with the issue that fixes it: it must fail (so
@@ -40,7 +41,6 @@ describeReal('real programs under the real init systems', () => {
 });
 
 async function runCell(example: RealExample, member: { name: string; port: number }, target: RealTarget): Promise<void> {
-  if (await listening(member.port)) throw new Error(`port ${member.port} is in use on this machine: the cell could not tell our program from it`);
   const bed = await openBed(target);
   const family = example.members.length > 1 ? example.name : undefined;
   const service = bed.service({ name: member.name, family });
@@ -53,8 +53,8 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
     await check(`${service} ${action} exited ${r.status}`, r.status === 0, r.output);
   };
   const answers = (probe = example.probe) =>
-    waitFor(`${service} to answer on port ${member.port}`, async () => (await probe(member.port, member.name)) === undefined, 30_000).catch(async (error: Error) => {
-      throw new Error(`${error.message}; last answer: ${await probe(member.port, member.name)}\n${await diagnosis(bed, service)}`);
+    waitFor(`${service} to answer on port ${member.port}`, async () => (await probe(bed.root, member.port, member.name)) === undefined, 30_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; last answer: ${await probe(bed.root, member.port, member.name)}\n${await diagnosis(bed, service)}`);
     });
   const programPids = () => bed.root.processes().filter((p) => p.exe === program);
 
@@ -86,7 +86,7 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
     await waitFor(`${service} and all its processes to be gone`, async () => programPids().length === 0 && (await bed.processesOf(service)).length === 0, 30_000).catch(async (error: Error) => {
       throw new Error(`${error.message}: ${JSON.stringify(bed.root.processes())}\n${await diagnosis(bed, service)}`);
     });
-    await check(`nothing listens on port ${member.port} once stopped`, !(await listening(member.port)));
+    await check(`nothing listens on port ${member.port} once stopped`, !(await listening(bed.root, member.port)));
   } finally {
     await bed.close();
   }

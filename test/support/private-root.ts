@@ -49,7 +49,7 @@ while [ -d "$cgroup" ] && [ "$tries" -lt 50 ]; do
 done`;
 
 /**
- * A machine of its own for one test: a PID, mount, UTS and IPC namespace
+ * A machine of its own for one test: a PID, mount, UTS, IPC and network namespace
  * whose /etc, /usr and /var are overlays kept in memory and whose /run,
  * /tmp, /var/tmp and /dev/shm are fresh (private-root/setup.sh). Files are
  * read and written through /proc/PID/root, commands run by nsenter; closing
@@ -67,7 +67,7 @@ export class PrivateRoot {
 
   static async open(mode: PrivateRootMode): Promise<PrivateRoot> {
     const reaper = mode === 'plain' ? compileReaper() : undefined;
-    const args = ['--pid', '--fork', '--mount', '--uts', '--ipc', '--mount-proc', 'sh', join(HERE, 'setup.sh'), mode, reaper?.binary ?? ''];
+    const args = ['--pid', '--fork', '--mount', '--uts', '--ipc', '--net', '--mount-proc', 'sh', join(HERE, 'setup.sh'), mode, reaper?.binary ?? ''];
     const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -150,14 +150,27 @@ export class PrivateRoot {
   /** Runs argv inside (all namespaces), from /, with a plain root environment. */
   run(argv: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunResult> {
     const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...options.env };
-    const child = spawn('nsenter', ['-t', String(this.pid), '-m', '-u', '-i', '-p', '--wd=/', '--', ...argv], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
+    return this.spawn(['-m', '-u', '-i', '-n', '-p', '--wd=/', '--', ...argv], { env, timeoutMs: options.timeoutMs });
+  }
+
+  /**
+   * Runs argv in the root's network namespace only: a program of the host
+   * (this very node) that talks to what listens on the root's loopback.
+   */
+  inNetwork(argv: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+    return this.spawn(['-n', '--', ...argv], options);
+  }
+
+  private spawn(nsenterArgs: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+    const child = spawn('nsenter', ['-t', String(this.pid), ...nsenterArgs], {
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
     return new Promise((resolve) => {
       child.on('close', (status) => {

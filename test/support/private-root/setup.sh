@@ -1,10 +1,11 @@
 #!/bin/sh
 # PID 1 of a private root for the real-program tests, started by
-#   unshare --pid --fork --mount --uts --ipc --mount-proc sh setup.sh MODE REAPER
+#   unshare --pid --fork --mount --uts --ipc --net --mount-proc sh setup.sh MODE REAPER
 # Nothing a test does in here reaches the host: /etc, /usr and /var are
 # overlays whose changes live in memory, /run, /tmp, /var/tmp and /dev/shm are
-# fresh tmpfs, /sys and /proc/sys are read-only. The network is the host's:
-# programs listen on 127.0.0.1 on ports the tests check are free.
+# fresh tmpfs, /sys and /proc/sys are read-only, and the network is a
+# namespace of its own with only a loopback: programs inside can neither
+# clash with a port on the host nor be reached from anywhere else.
 # MODE "plain": exec REAPER (OpenRC and rc.subr run from outside by nsenter).
 # MODE "systemd": exec systemd as PID 1 (see systemd-testbed.md in shared/docs).
 set -eu
@@ -32,6 +33,7 @@ mount -o remount,bind,ro /sys
 mount --bind /proc/sys /proc/sys
 mount -o remount,bind,ro /proc/sys
 hostname private-root
+ip link set lo up
 
 echo ready
 case $mode in
