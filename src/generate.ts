@@ -1,5 +1,6 @@
 import type { GeneratedFile } from './files.js';
 import { Renderer } from './render.js';
+import { descriptionHints } from './spec/hints.js';
 import { SpecError } from './spec/normalize.js';
 import type { Service } from './spec/types.js';
 import { DEFAULT_TARGET_IDS, targetProblems, TARGETS, type TargetId } from './targets/index.js';
@@ -41,6 +42,7 @@ export function generateFiles(services: readonly NamedService[], options: Genera
   const byPath = new Map<string, GeneratedFile>();
   const warnings: string[] = [];
   for (const { service, source } of services) {
+    warnings.push(...descriptionHints(service).map((h) => (source ? `${source}: ${h}` : h)));
     for (const target of targets) {
       const output = target.render(service, renderer);
       warnings.push(...output.warnings.map((w) => (source ? `${source}: ${w}` : w)));

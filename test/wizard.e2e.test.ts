@@ -83,11 +83,13 @@ describeWithTools(['tmux'])('npx init-service in a real terminal (tmux)', () => 
     await t.answer('Generate files for');
     await t.answer('Program to run', 'sh');
     await t.answer('Service name', 'websvc');
+    await t.answer('Main configuration file', '');
     await t.answer('Arguments', `-c 'exec sleep 1000' "two words"`);
     await t.answer('One-line description', 'End-to-end service');
     await t.answer('Run as user', 'initsvc-e2e-nobody');
     await t.waitFor('warning: user "initsvc-e2e-nobody" does not exist on this machine; create it with:');
     await t.answer('Working directory', '/srv/websvc');
+    await t.answer('Directories it writes', 'runtime=websvc');
     await t.answer('Does the program fork', 'y');
     await t.answer('Pidfile the program writes', '/run/websvc.pid');
     await t.answer('Restart the program', undefined, ['Down']);
@@ -103,7 +105,10 @@ describeWithTools(['tmux'])('npx init-service in a real terminal (tmux)', () => 
     await t.answer('Starts after these', 'syslog');
     await t.answer('Advanced settings?', 'y');
     await t.answer('Group', 'nogroup');
-    await t.answer('OpenRC family', 'websites');
+    await t.answer('Family:', 'websites');
+    await t.answer('Account the program switches to', '');
+    await t.answer('Mode of those directories', '');
+    await t.answer("The origin launcher's extra commands", '');
     await t.answer('Interpreter of a script command', '');
     await t.answer('File of NAME=value lines', '/etc/default/websvc');
     await t.answer('Command that checks the configuration', '/bin/true --check');
@@ -118,6 +123,10 @@ describeWithTools(['tmux'])('npx init-service in a real terminal (tmux)', () => 
     await t.answer('Limit on core file size', '0');
     await t.answer('systemd sandboxing', undefined, ['Up']);
     await t.answer('May it bind ports below 1024', 'y');
+    await t.answer('FreeBSD: the program as the port installs it', '');
+    await t.answer('FreeBSD: arguments instead', '');
+    await t.answer('FreeBSD: configuration file', '');
+    await t.answer('FreeBSD: pidfile', '');
     await t.answer('FreeBSD pkg-plist style', undefined, ['Down']);
     // The whole description is checked again: arguments typed before "forks" and
     // "user" were answered cannot be carried by rc.subr now; only they are asked again.
@@ -149,6 +158,7 @@ describeWithTools(['tmux'])('npx init-service in a real terminal (tmux)', () => 
       user: 'initsvc-e2e-nobody',
       group: 'nogroup',
       workingDirectory: '/srv/websvc',
+      directories: { runtime: ['websvc'] },
       environment: { MODE: 'prod', GREETING: 'hello' },
       environmentFile: '/etc/default/websvc',
       daemonizes: true,

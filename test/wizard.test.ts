@@ -85,13 +85,16 @@ describe('the wizard (prompt flow)', () => {
     await answer('Generate files for');
     await answer('Program to run', 'sbcl');
     await answer('Service name', 'homesite', 'sbcl');
-    await answer('Arguments', `--noinform --load "/usr/share/restas/restas daemon.lisp" nodaemon`);
+    await answer('Main configuration file', '/etc/restas/homesite.lisp');
+    await answer('Arguments', `--noinform --load "/usr/share/restas/restas daemon.lisp" {config} nodaemon`);
     await answer('One-line description', 'RESTAS site');
     await answer('Run as user', 'www', 'homesite');
     expect(s.out()).toContain('useradd --system --user-group --no-create-home --shell /usr/sbin/nologin www');
     await answer('Working directory', '/var/lib/homesite');
     expect(s.out()).toContain('install -d -o www /var/lib/homesite');
+    await answer('Directories it writes', 'state=homesite logs=homesite');
     await answer('Does the program fork');
+    await choose('When is it ready?', 1); // started -> notify
     await choose('Restart the program', 1); // on-failure (the default) -> always
     await choose('Signal that makes it reload', 1); // none -> SIGHUP
     await answer('Environment variables', `LC_ALL=ru_RU.UTF-8 GREETING='hello world'`);
@@ -100,7 +103,10 @@ describe('the wizard (prompt flow)', () => {
     await answer('Advanced settings?', 'y');
     await answer('Group', 'www');
     expect(s.out()).toContain('groupadd --system www');
-    await answer('OpenRC family', 'restas');
+    await answer('Family:', 'restas');
+    await answer('Account the program switches to', '');
+    await answer('Mode of those directories', '0700', '0750');
+    await answer("launcher's extra commands", 'kill zap');
     await answer('Interpreter of a script command', '');
     await answer('File of NAME=value lines', '/etc/default/homesite');
     await answer('checks the configuration', '/usr/bin/sbcl --check');
@@ -115,6 +121,10 @@ describe('the wizard (prompt flow)', () => {
     await answer('core file size', '0');
     await choose('systemd sandboxing', 1); // strict, default, off: default is preselected -> off
     await answer('bind ports below 1024', 'y');
+    await answer('FreeBSD: the program as the port installs it', '/usr/local/bin/sbcl');
+    await answer('FreeBSD: arguments instead', '');
+    await answer('FreeBSD: configuration file', '');
+    await answer('FreeBSD: pidfile', '');
     await choose('FreeBSD pkg-plist style', 1); // modern -> legacy
     await answer('Write the files to', undefined, 'homesite-init');
     expect(s.out()).toMatch(/Files in homesite-init\/:\n(  new .*\n)*  new {7}homesite\.service\.json\n/);
@@ -129,10 +139,15 @@ describe('the wizard (prompt flow)', () => {
       family: 'restas',
       description: 'RESTAS site',
       command: '/usr/bin/sbcl',
-      args: ['--noinform', '--load', '/usr/share/restas/restas daemon.lisp', 'nodaemon'],
+      configFile: '/etc/restas/homesite.lisp',
+      args: ['--noinform', '--load', '/usr/share/restas/restas daemon.lisp', '{config}', 'nodaemon'],
       user: 'www',
       group: 'www',
       workingDirectory: '/var/lib/homesite',
+      directories: { state: ['homesite'], logs: ['homesite'] },
+      directoriesMode: '0700',
+      ready: 'notify',
+      commands: ['kill', 'zap'],
       environment: { LC_ALL: 'ru_RU.UTF-8', GREETING: 'hello world' },
       environmentFile: '/etc/default/homesite',
       restart: 'always',
@@ -146,7 +161,7 @@ describe('the wizard (prompt flow)', () => {
       stdoutLog: '/var/log/homesite/out.log',
       stderrLog: '/var/log/homesite/err.log',
       configCheck: ['/usr/bin/sbcl', '--check'],
-      freebsd: { plist: 'legacy' },
+      freebsd: { plist: 'legacy', command: '/usr/local/bin/sbcl' },
       systemd: { hardening: 'off', bindPrivilegedPorts: true },
     });
     // The saved description regenerates exactly what was written.
@@ -178,6 +193,7 @@ describe('the wizard (prompt flow)', () => {
     expect(screen.getScreen()).toContain(problemOf({ name: 'Home Site', command: '/bin/sh' }));
     screen.keypress({ name: 'u', ctrl: true });
     await answer('Service name', 'homesite');
+    await answer('Main configuration file');
     await answer('Arguments', `--load "unclosed`);
     expect(screen.getScreen()).toContain('a " quote is not closed');
     screen.keypress({ name: 'u', ctrl: true });
@@ -188,6 +204,13 @@ describe('the wizard (prompt flow)', () => {
     expect(screen.getScreen()).toContain(problemOf({ name: 'x', command: '/bin/sh', workingDirectory: 'relative/dir' }));
     screen.keypress({ name: 'u', ctrl: true });
     await answer('Working directory');
+    await answer('Directories it writes', 'state');
+    expect(screen.getScreen()).toContain('"state" has no "="; write each directory as KIND=name');
+    screen.keypress({ name: 'u', ctrl: true });
+    await answer('Directories it writes', 'data=x');
+    expect(screen.getScreen()).toContain(problemOf({ name: 'x', command: '/bin/sh', directories: { data: ['x'] } }));
+    screen.keypress({ name: 'u', ctrl: true });
+    await answer('Directories it writes');
     await answer('Does the program fork', 'y');
     await answer('Pidfile the program writes');
     // Cross-field rule from normalize(): a forking program needs its pidfile.
@@ -206,7 +229,9 @@ describe('the wizard (prompt flow)', () => {
     await answer('Starts after these');
     await answer('Advanced settings?', 'y');
     await answer('Group');
-    await answer('OpenRC family');
+    await answer('Family:');
+    await answer('Account the program switches to');
+    await answer("launcher's extra commands");
     await answer('Interpreter of a script command');
     await answer('File of NAME=value lines');
     await answer('checks the configuration', 'check-it');
@@ -239,6 +264,10 @@ describe('the wizard (prompt flow)', () => {
     await answer('core file size');
     await answer('systemd sandboxing');
     await answer('bind ports below 1024');
+    await answer('FreeBSD: the program as the port installs it');
+    await answer('FreeBSD: arguments instead');
+    await answer('FreeBSD: configuration file');
+    await answer('FreeBSD: pidfile');
     await answer('FreeBSD pkg-plist style');
     await answer('Write the files to');
     reply('Write 7 files');
@@ -262,13 +291,15 @@ describe('the wizard (prompt flow)', () => {
     await answer('Generate files for');
     await answer('Program to run', undefined, '/usr/bin/sbcl');
     await answer('Service name', undefined, 'homesite');
+    await answer('Main configuration file', undefined, '/etc/restas/{instance}.lisp');
     expect(screen.getScreen()).toContain(
-      '--noinform --no-userinit --no-sysinit --load /usr/share/common-lisp/source/restas/contrib/restas-daemon.lisp /etc/restas/homesite.lisp nodaemon',
+      "--noinform --no-userinit --no-sysinit --load /usr/share/common-lisp/source/restas/contrib/restas-daemon.lisp '{config}' nodaemon",
     );
     await answer('Arguments');
-    await answer('One-line description', undefined, 'RESTAS web site homesite (restas-daemon.lisp, in the foreground)');
-    await answer('Run as user', undefined, 'andrey');
-    await answer('Working directory', undefined, '/var/cache/homesite');
+    await answer('One-line description', undefined, 'RESTAS web site {instance} (restas-daemon.lisp, in the foreground)');
+    await answer('Run as user', undefined, 'root');
+    await answer('Working directory', undefined, '{cache}');
+    await answer('Directories it writes', undefined, "cache='restas/{instance}'");
     await acceptUntil('Environment variables');
     expect(screen.getScreen()).toContain('(LC_ALL=ru_RU.UTF-8)');
     await acceptUntil('Advanced settings?');

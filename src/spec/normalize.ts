@@ -1,6 +1,8 @@
 import { checkSchema, quoteForMessage, type Problem } from './check-schema.js';
 import { SERVICE_SCHEMA } from './schema.js';
-import { LIMIT_NAMES, type Service, type ServiceSpec } from './types.js';
+import { PLACEHOLDERS, placeholdersIn, type Placeholder } from './placeholders.js';
+import { LINUX_LAYOUT, resolveSpec } from './platform.js';
+import { DIRECTORY_KINDS, LIMIT_NAMES, type LauncherCommand, type Service, type ServiceSpec } from './types.js';
 
 /** A description that cannot be used: every problem found, each with its field path. */
 export class SpecError extends Error {
@@ -36,21 +38,24 @@ export function normalize(input: unknown, source?: string): Service {
   problems.push(...crossFieldProblems(spec));
   if (problems.length > 0) throw new SpecError(problems, source);
 
-  const user = spec.user ?? spec.name;
+  const switchesUser = spec.switchesUser && { user: spec.switchesUser.user, group: spec.switchesUser.group };
+  // A program that switches users itself is started as root.
+  const user = spec.user ?? (switchesUser ? 'root' : spec.name);
+  const resolved = resolveSpec(spec, LINUX_LAYOUT);
   return {
     name: spec.name,
     family: spec.family,
-    description: spec.description ?? spec.name,
-    command: spec.command,
-    interpreter: spec.interpreter,
-    args: spec.args ?? [],
+    description: resolved.description,
+    command: resolved.command,
+    interpreter: resolved.interpreter,
+    args: resolved.args,
     user: user === 'root' ? undefined : user,
     group: spec.group,
-    workingDirectory: spec.workingDirectory,
-    environment: Object.entries(spec.environment ?? {}),
-    environmentFile: spec.environmentFile,
+    workingDirectory: resolved.workingDirectory,
+    environment: resolved.environment,
+    environmentFile: resolved.environmentFile,
     daemonizes: spec.daemonizes ?? false,
-    pidfile: spec.pidfile,
+    pidfile: resolved.pidfile,
     restart: spec.restart ?? 'on-failure',
     reloadSignal: spec.reloadSignal && signalName(spec.reloadSignal),
     stopSignal: signalName(spec.stopSignal ?? 'TERM'),
@@ -63,9 +68,16 @@ export function normalize(input: unknown, source?: string): Service {
     }),
     requires: unique(spec.requires ?? []),
     after: unique(spec.after ?? []),
-    stdoutLog: spec.stdoutLog,
-    stderrLog: spec.stderrLog,
-    configCheck: spec.configCheck,
+    stdoutLog: resolved.stdoutLog,
+    stderrLog: resolved.stderrLog,
+    configCheck: resolved.configCheck,
+    directories: resolved.directories,
+    directoriesMode: (spec.directoriesMode ?? '0750').padStart(4, '0'),
+    configFile: resolved.configFile,
+    ready: spec.ready ?? 'started',
+    switchesUser,
+    commands: unique((spec.commands ?? []).map((c): LauncherCommand => (c === 'nodaemon' ? 'foreground' : c))),
+    spec,
     freebsd: { plist: spec.freebsd?.plist ?? 'modern' },
     systemd: {
       hardening: spec.systemd?.hardening ?? 'default',
@@ -75,7 +87,16 @@ export function normalize(input: unknown, source?: string): Service {
 }
 
 function crossFieldProblems(spec: ServiceSpec): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...placeholderProblems(spec)];
+  if (spec.switchesUser && spec.user !== undefined && spec.user !== 'root') {
+    problems.push({
+      path: 'user',
+      message: `must be "root" or left out with switchesUser: the program starts as root and switches to ${quoteForMessage(spec.switchesUser.user)} itself`,
+    });
+  }
+  if (spec.ready === 'notify' && spec.daemonizes) {
+    problems.push({ path: 'ready', message: '"notify" is for a program in the foreground; one that daemonizes is ready when its pidfile is written (leave ready out)' });
+  }
   const daemonizes = spec.daemonizes ?? false;
   if (daemonizes && spec.pidfile === undefined) {
     problems.push({
@@ -116,6 +137,53 @@ function crossFieldProblems(spec: ServiceSpec): Problem[] {
   return problems;
 }
 
+/** The placeholders each field may use; "args" stands for every argv-like list and environment values. */
+const ALLOWED: Record<string, readonly Placeholder[]> = {
+  description: ['instance'],
+  args: PLACEHOLDERS,
+  configCheck: PLACEHOLDERS,
+  environment: PLACEHOLDERS,
+  configFile: ['instance'],
+  workingDirectory: ['instance', ...DIRECTORY_KINDS],
+  environmentFile: ['instance'],
+  pidfile: ['instance', ...DIRECTORY_KINDS],
+  stdoutLog: ['instance', ...DIRECTORY_KINDS],
+  stderrLog: ['instance', ...DIRECTORY_KINDS],
+  directories: ['instance'],
+};
+
+/** Every value's placeholders: allowed in its field, and each with something to stand for. */
+function placeholderProblems(spec: ServiceSpec): Problem[] {
+  const values: Array<[path: string, field: string, value: string]> = [];
+  const add = (path: string, field: string, value: string | undefined) => value !== undefined && values.push([path, field, value]);
+  for (const field of ['description', 'configFile', 'workingDirectory', 'environmentFile', 'pidfile', 'stdoutLog', 'stderrLog'] as const) add(field, field, spec[field]);
+  (spec.args ?? []).forEach((a, i) => add(`args[${i}]`, 'args', a));
+  (spec.configCheck ?? []).forEach((a, i) => add(`configCheck[${i}]`, i === 0 ? 'command' : 'configCheck', a));
+  for (const [name, value] of Object.entries(spec.environment ?? {})) add(`environment.${name}`, 'environment', value);
+  for (const kind of DIRECTORY_KINDS) (spec.directories?.[kind] ?? []).forEach((d, i) => add(`directories.${kind}[${i}]`, 'directories', d));
+  (spec.freebsd?.args ?? []).forEach((a, i) => add(`freebsd.args[${i}]`, 'args', a));
+  add('freebsd.configFile', 'configFile', spec.freebsd?.configFile);
+  add('freebsd.pidfile', 'pidfile', spec.freebsd?.pidfile);
+
+  const problems: Problem[] = [];
+  for (const [path, field, value] of values) {
+    for (const placeholder of placeholdersIn(value)) {
+      const allowed = ALLOWED[field] ?? [];
+      if (!allowed.includes(placeholder)) {
+        const others = allowed.length > 0 ? `; it can use ${allowed.map((p) => `{${p}}`).join(' ')}` : '';
+        problems.push({ path, message: `{${placeholder}} is not filled in in this field${others}; write {{${placeholder}} for the text itself` });
+      } else if (placeholder === 'instance' && spec.family === undefined) {
+        problems.push({ path, message: '{instance} stands for the name of a family member, and this service has no family; set family, or write the name itself' });
+      } else if (placeholder === 'config' && spec.configFile === undefined) {
+        problems.push({ path, message: '{config} stands for configFile, which is not set; set configFile, or write the path itself' });
+      } else if (placeholder !== 'instance' && placeholder !== 'config' && !spec.directories?.[placeholder]?.length) {
+        problems.push({ path, message: `{${placeholder}} stands for the first of directories.${placeholder}, which has none; declare it there, or write the path itself` });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Linux's PATH_MAX and NAME_MAX (limits.h): longer paths or names fail every system call (ENAMETOOLONG), and systemd refuses them. */
 const PATH_MAX_BYTES = 4095;
 const NAME_MAX_BYTES = 255;
@@ -131,6 +199,6 @@ function signalName(signal: string): string {
   return signal.replace(/^SIG/, '');
 }
 
-function unique(items: string[]): string[] {
+function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }

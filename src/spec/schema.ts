@@ -23,6 +23,8 @@ export interface JsonSchema {
   default?: unknown;
   /** What is accepted, in words: appended to every refusal of this value. */
   'x-accepts'?: string;
+  /** An object the wizard asks for in one answer rather than field by field. */
+  'x-one-question'?: true;
 }
 
 const NAME = '^[a-z][a-z0-9_-]{0,63}$';
@@ -49,6 +51,13 @@ const path = (description: string): JsonSchema => ({
   description,
   'x-accepts': 'an absolute path (starting with "/") on one line, without control characters',
 });
+/** An absolute path, or one under a declared directory: {state}, {cache}, {logs} or {runtime} first. */
+const pathOrDirectory = (description: string): JsonSchema => ({
+  type: 'string',
+  pattern: '^(?:/|\\{(?:state|cache|logs|runtime)\\}(?:/|$))[^\\u0000-\\u001f\\u007f]*$',
+  description,
+  'x-accepts': 'an absolute path (starting with "/"), or one starting with {state}, {cache}, {logs} or {runtime}, on one line, without control characters',
+});
 const signal = (description: string): JsonSchema => ({
   type: 'string',
   pattern: `^(SIG)?(${SIGNALS.join('|')})$`,
@@ -59,6 +68,24 @@ const limit: JsonSchema = {
   oneOf: [{ type: 'integer', minimum: 0, maximum: 2 ** 53 - 1 }, { type: 'string', enum: ['unlimited'] }],
   'x-accepts': 'a whole number from 0 or "unlimited"',
 };
+/**
+ * A directory name relative to its base (/var/lib, /var/cache, /var/log,
+ * /run), as systemd's StateDirectory= takes it: "/"-separated names that
+ * neither start with "." nor are "." or "..", {instance} allowed.
+ */
+const DIRECTORY_SEGMENT = '(?:[A-Za-z0-9_@+-]|\\{instance\\})(?:[A-Za-z0-9._@+-]|\\{instance\\})*';
+const directoryList = (base: string): JsonSchema => ({
+  type: 'array',
+  minItems: 1,
+  description: `Directories under ${base}, relative: created before start, owned by the account the program writes as.`,
+  items: {
+    type: 'string',
+    pattern: `^${DIRECTORY_SEGMENT}(?:/${DIRECTORY_SEGMENT})*$`,
+    'x-accepts': `a relative path under ${base} such as "redis" or "restas/{instance}": letters, digits, ".", "_", "@", "+", "-", {instance}; no "/" at either end, no name starting with "."`,
+  },
+});
+export const LAUNCHER_COMMANDS = ['kill', 'zap', 'foreground', 'nodaemon'] as const;
+
 const dependencies = (description: string): JsonSchema => ({
   type: 'array',
   description,
@@ -101,7 +128,7 @@ export const SERVICE_SCHEMA = {
     },
     user: account('Account the program runs as; default: the service name. "root" runs it as root.'),
     group: account("Group the program runs as; default: the user's primary group."),
-    workingDirectory: path('Directory the program starts in.'),
+    workingDirectory: pathOrDirectory('Directory the program starts in.'),
     environment: {
       type: 'object',
       description: 'Environment variables for the program.',
@@ -122,7 +149,7 @@ export const SERVICE_SCHEMA = {
       default: false,
       description: 'true: the program forks and writes pidfile itself. false: it stays in the foreground.',
     },
-    pidfile: path('Pidfile the program writes itself; required when daemonizes is true, refused otherwise.'),
+    pidfile: pathOrDirectory('Pidfile the program writes itself; required when daemonizes is true, refused otherwise.'),
     restart: {
       type: 'string',
       enum: ['no', 'on-failure', 'always'],
@@ -160,8 +187,52 @@ export const SERVICE_SCHEMA = {
     },
     requires: dependencies('Must be up before this service: network, syslog, time, localfs, or other service names.'),
     after: dependencies('Start after these if they are enabled (ordering only).'),
-    stdoutLog: path("File the program's standard output is appended to."),
-    stderrLog: path("File the program's standard error is appended to."),
+    stdoutLog: pathOrDirectory("File the program's standard output is appended to."),
+    stderrLog: pathOrDirectory("File the program's standard error is appended to."),
+    directories: {
+      type: 'object',
+      'x-one-question': true,
+      description: 'Directories the program writes, by kind; each kind\'s first is {state}, {cache}, {logs} or {runtime} in args.',
+      additionalProperties: false,
+      properties: {
+        state: directoryList('/var/lib (FreeBSD: /var/db)'),
+        cache: directoryList('/var/cache'),
+        logs: directoryList('/var/log'),
+        runtime: directoryList('/run (FreeBSD: /var/run)'),
+      },
+    },
+    directoriesMode: {
+      type: 'string',
+      pattern: '^0?[0-7]{3}$',
+      default: '0750',
+      description: 'Mode of the directories, as "0750".',
+      'x-accepts': 'three or four octal digits as a string, such as "0750"',
+    },
+    configFile: path('Main configuration file: {config} in args and configCheck, required before start, an admin knob where the platform has one.'),
+    ready: {
+      type: 'string',
+      enum: ['started', 'notify'],
+      default: 'started',
+      description: '"notify": the program tells systemd it is ready (sd_notify); "started": ready once started.',
+    },
+    switchesUser: {
+      type: 'object',
+      description: 'The program starts as root and switches to this account itself (nginx, restas-daemon.lisp).',
+      required: ['user'],
+      additionalProperties: false,
+      properties: {
+        user: account('Account the program switches to.'),
+        group: account("Group it switches to; default: the account's primary group."),
+      },
+    },
+    commands: {
+      type: 'array',
+      description: 'The origin launcher\'s extra commands, where the init system can carry them: kill, zap, foreground ("nodaemon" is the same).',
+      items: {
+        type: 'string',
+        enum: LAUNCHER_COMMANDS,
+      },
+    },
     configCheck: {
       type: 'array',
       minItems: 1,
@@ -183,6 +254,14 @@ export const SERVICE_SCHEMA = {
           default: 'modern',
           description: 'pkg-plist style: "legacy" adds @stopdaemon for pkg_install and pkg before 1.17.',
         },
+        command: path('The program as the port installs it, when the path mapping guesses wrong.'),
+        args: {
+          type: 'array',
+          description: 'Arguments on FreeBSD, instead of args.',
+          items: { type: 'string', pattern: '^[^\\u0000]*$', 'x-accepts': 'any text without NUL bytes' },
+        },
+        configFile: path('configFile on FreeBSD, instead of the mapped one.'),
+        pidfile: pathOrDirectory('pidfile on FreeBSD, instead of the mapped one.'),
       },
     },
     systemd: {

@@ -25,9 +25,22 @@ export interface ServiceSpec {
   stdoutLog?: string;
   stderrLog?: string;
   configCheck?: string[];
-  freebsd?: { plist?: PlistStyle };
+  directories?: Partial<Record<DirectoryKind, string[]>>;
+  directoriesMode?: string;
+  configFile?: string;
+  ready?: Readiness;
+  switchesUser?: { user: string; group?: string };
+  commands?: Array<LauncherCommand | 'nodaemon'>;
+  freebsd?: { plist?: PlistStyle; command?: string; args?: string[]; configFile?: string; pidfile?: string };
   systemd?: { hardening?: HardeningProfile; bindPrivilegedPorts?: boolean };
 }
+
+/** Kinds of directories a program writes, with systemd's names (StateDirectory= …) and each platform's base. */
+export type DirectoryKind = 'state' | 'cache' | 'logs' | 'runtime';
+export const DIRECTORY_KINDS: readonly DirectoryKind[] = ['state', 'cache', 'logs', 'runtime'];
+export type Readiness = 'started' | 'notify';
+/** The origin launcher's extra commands (restas-daemon.lisp): opt-in. "nodaemon" is read as "foreground". */
+export type LauncherCommand = 'kill' | 'zap' | 'foreground';
 
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
 export type PlistStyle = 'modern' | 'legacy';
@@ -68,6 +81,21 @@ export interface Service {
   stdoutLog: string | undefined;
   stderrLog: string | undefined;
   configCheck: string[] | undefined;
+  /** Relative names under each kind's base, {instance} filled in; an empty list where none is declared. */
+  directories: Record<DirectoryKind, string[]>;
+  /** Four octal digits. */
+  directoriesMode: string;
+  configFile: string | undefined;
+  ready: Readiness;
+  /** The program starts as root (user is undefined) and switches to this account itself. */
+  switchesUser: { user: string; group: string | undefined } | undefined;
+  commands: LauncherCommand[];
+  /**
+   * The description as written and checked, placeholders intact: for targets
+   * that lay paths out differently (FreeBSD resolves it again with its own
+   * layout) or that share a family's values with {instance} left in.
+   */
+  spec: ServiceSpec;
   freebsd: { plist: PlistStyle };
   systemd: { hardening: HardeningProfile; bindPrivilegedPorts: boolean };
 }

@@ -49,7 +49,13 @@ export function explain(problems: readonly Problem[], field: string): string {
  * description stays as short as what was meant.
  */
 export function withoutRedundant(draft: Draft, fields: readonly string[], keep: (field: string) => boolean): Draft {
-  const meaning = (d: Draft) => JSON.stringify(normalize(d));
+  // What the files are made of: the normalized service, and of the raw
+  // description (kept whole in it for the targets) the FreeBSD overrides.
+  const meaning = (d: Draft) => {
+    const service = normalize(d);
+    const { command, args, configFile, pidfile } = service.spec.freebsd ?? {};
+    return JSON.stringify({ ...service, spec: undefined, freebsdOverrides: [command, args, configFile, pidfile] });
+  };
   let result = draft;
   const full = meaning(draft);
   for (const field of fields) {

@@ -4,6 +4,7 @@ import { normalize } from '../spec/normalize.js';
 import { shWord, shWords } from '../escape.js';
 import { SIGNALS } from '../spec/schema.js';
 import type { TargetId } from '../targets/index.js';
+import { DIRECTORY_KINDS } from '../spec/types.js';
 import { getField, schemaAt, type Draft } from './draft.js';
 import { createGroupCommand, createUserCommand, resolveCommand, type Machine } from './machine.js';
 import { splitWords } from './words.js';
@@ -99,6 +100,26 @@ const assignments = {
   },
 };
 
+/** `state=redis logs=redis cache=site/{instance}`: the directories a program writes, by kind; a kind may repeat. */
+const directories = {
+  parse(text: string): Parsed {
+    if (unset(text)) return { value: undefined };
+    const split = splitWords(text);
+    if ('error' in split) return split;
+    const kinds: Record<string, string[]> = {};
+    for (const word of split.words) {
+      const eq = word.indexOf('=');
+      if (eq < 0) return { error: `${JSON.stringify(word)} has no "="; write each directory as KIND=name, KIND one of ${DIRECTORY_KINDS.join(', ')}` };
+      (kinds[word.slice(0, eq)] ??= []).push(word.slice(eq + 1));
+    }
+    return { value: kinds };
+  },
+  format(value: unknown): string {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return display(value);
+    return Object.entries(value).flatMap(([kind, names]) => (isStrings(names) ? names.map((n) => `${kind}=${shWord(n)}`) : [])).join(' ');
+  },
+};
+
 /** Whole numbers become numbers; anything else stays text for the schema to refuse with its reason. */
 const integer = {
   parse(text: string): Parsed {
@@ -161,11 +182,15 @@ export const QUESTIONS: readonly Question[] = [
     notes: (value, ctx) => (typeof value === 'string' && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
   }),
   text('name', 'Service name', plain, { suggest: (ctx) => nameFrom(ctx.draft.command) }),
-  text('args', 'Arguments (quoted as in a shell; nothing is expanded)', words),
+  text('configFile', 'Main configuration file (optional; {config} in the arguments stands for it)', plain, {
+    notes: (value, ctx) => (typeof value === 'string' && !value.includes('{') && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
+  }),
+  text('args', 'Arguments (quoted as in a shell; nothing is expanded but {config}, {state}, … placeholders)', words),
   text('description', 'One-line description (optional)', plain),
   text('user', 'Run as user ("root" for root)', plain, {
     alwaysSaved: true,
-    suggest: (ctx) => ctx.draft.name,
+    // A program that switches users itself is started as root.
+    suggest: (ctx) => (ctx.draft.switchesUser !== undefined ? 'root' : ctx.draft.name),
     notes(value, ctx) {
       if (typeof value !== 'string' || value === 'root' || ctx.machine.userExists(value) !== false) return [];
       const group = typeof ctx.draft.group === 'string' ? ctx.draft.group : undefined;
@@ -180,7 +205,19 @@ export const QUESTIONS: readonly Question[] = [
       return [`note: ${value} does not exist on this machine; create it with: install -d${owner} ${shWord(value)}`];
     },
   }),
+  text('directories', `Directories it writes, as KIND=name words under each kind's base: state=NAME (/var/lib), cache= (/var/cache), logs= (/var/log), runtime= (/run) (optional; {state} … in the arguments stand for the first of each)`, directories),
   { kind: 'confirm', field: 'daemonizes', message: 'Does the program fork into the background and write its own pidfile?' },
+  {
+    kind: 'select',
+    field: 'ready',
+    message: 'When is it ready?',
+    when: (ctx) => ctx.draft.daemonizes !== true,
+    dropWhenSkipped: true,
+    choices: enumChoices('ready', {
+      started: 'as soon as it has started',
+      notify: 'when it says so to systemd (sd_notify, as redis-server --supervised systemd does)',
+    }),
+  },
   text('pidfile', 'Pidfile the program writes', plain, { when: (ctx) => ctx.draft.daemonizes === true, dropWhenSkipped: true }),
   {
     kind: 'select',
@@ -204,7 +241,11 @@ export const QUESTIONS: readonly Question[] = [
         ? [`warning: group "${value}" does not exist on this machine; create it with:`, `  ${createGroupCommand(ctx.machine.platform, value)}`]
         : [],
   }),
-  text('family', 'OpenRC family: services sharing one generic script (optional)', plain, { advanced: true, when: has('openrc') }),
+  text('family', 'Family: services sharing one script or template unit (optional; then {instance} in values stands for this member\'s name)', plain, { advanced: true }),
+  text('switchesUser.user', 'Account the program switches to by itself, started as root (optional; nginx, restas-daemon.lisp)', plain, { advanced: true }),
+  text('switchesUser.group', "Group it switches to (optional; default: that account's primary group)", plain, { advanced: true, when: (ctx) => getField(ctx.draft, 'switchesUser.user') !== undefined, dropWhenSkipped: true }),
+  text('directoriesMode', 'Mode of those directories', plain, { advanced: true, when: (ctx) => ctx.draft.directories !== undefined }),
+  text('commands', "The origin launcher's extra commands: kill zap foreground (optional)", names, { advanced: true }),
   text('interpreter', 'Interpreter of a script command, such as /usr/local/bin/python3 (optional; FreeBSD)', plain, { advanced: true, when: has('rcd') }),
   text('environmentFile', 'File of NAME=value lines read at start (optional)', plain, { advanced: true }),
   text('configCheck', 'Command that checks the configuration before start and reload (optional)', words, { advanced: true }),
@@ -238,6 +279,10 @@ export const QUESTIONS: readonly Question[] = [
     }),
   },
   { kind: 'confirm', field: 'systemd.bindPrivilegedPorts', message: 'May it bind ports below 1024 (systemd)?', advanced: true, when: has('systemd') },
+  text('freebsd.command', 'FreeBSD: the program as the port installs it, if not the mapped path (optional)', plain, { advanced: true, when: has('rcd') }),
+  text('freebsd.args', 'FreeBSD: arguments instead of the ones above (optional)', words, { advanced: true, when: has('rcd') }),
+  text('freebsd.configFile', 'FreeBSD: configuration file, if not the mapped path (optional)', plain, { advanced: true, when: has('rcd') }),
+  text('freebsd.pidfile', 'FreeBSD: pidfile, if not the mapped path (optional)', plain, { advanced: true, when: has('rcd') }),
   {
     kind: 'select',
     field: 'freebsd.plist',
