@@ -121,6 +121,12 @@ describe('what a unit becomes', () => {
     expect(refusal(() => imported('[Service]\nExecStart=/bin/x\n', { name: 'site@.service' }))).toMatch(/a template unit: name the instance with --instance NAME/);
   });
 
+  test('a unit without User= runs as root, and so does its description', () => {
+    expect(imported('[Service]\nExecStart=/usr/bin/web\n').spec.user).toBe('root');
+    expect(normalize(imported('[Service]\nExecStart=/usr/bin/web\n').spec).user).toBeUndefined();
+    expect(imported('[Service]\nExecStart=/usr/bin/web\nDynamicUser=yes\n').spec.user).toBe('web');
+  });
+
   test('every directive line appears in the report exactly once', () => {
     const text = '[Unit]\nDescription=x\nDocumentation=man:x(1)\nAfter=a.target\n[Service]\nExecStart=/bin/x\nPrivateTmp=yes\nReadWritePaths=/a\nReadWritePaths=/b\nExecStop=/bin/kill $MAINPID\nFooBar=1\n[Install]\nWantedBy=multi-user.target\n';
     const { report } = imported(text);

@@ -193,6 +193,8 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
       say(lastLine(dynamic), 'approximated', `a system account named ${String(spec.user)} instead of a dynamic one: create it when installing`);
     } else say(lastLine(dynamic), 'not carried', 'DynamicUser= beside User=');
   }
+  // systemd runs a unit without User= as root; a description without user means an account named after it.
+  if (spec.user === undefined) spec.user = 'root';
   const wd = take('Service.WorkingDirectory');
   if (wd) {
     const value = wd.values[0]!.replace(/^-/, '');
