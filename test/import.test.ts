@@ -121,6 +121,15 @@ describe('what a unit becomes', () => {
     expect(refusal(() => imported('[Service]\nExecStart=/bin/x\n', { name: 'site@.service' }))).toMatch(/a template unit: name the instance with --instance NAME/);
   });
 
+  test('ReadWritePaths= under /var/lib, /var/cache, /var/log, /run become declared directories (approximated)', () => {
+    const { spec, report } = imported('[Service]\nExecStart=/usr/bin/web\nReadWritePaths=-/var/lib/web\nReadWritePaths=/var/log/web /srv/data\nRuntimeDirectory=web\n');
+    expect(spec.directories).toEqual({ runtime: ['web'], state: ['web'], logs: ['web'] });
+    expect(report.filter((r) => r.directive === 'Service.ReadWritePaths').map((r) => `${r.outcome}: ${r.detail}`)).toEqual([
+      'approximated: directories.state web: created and owned by the account, where systemd only made it writable',
+      'approximated: directories.logs web: created and owned by the account, where systemd only made them writable; the other paths are not carried',
+    ]);
+  });
+
   test('a unit without User= runs as root, and so does its description', () => {
     expect(imported('[Service]\nExecStart=/usr/bin/web\n').spec.user).toBe('root');
     expect(normalize(imported('[Service]\nExecStart=/usr/bin/web\n').spec).user).toBeUndefined();

@@ -219,6 +219,18 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
     directories[kind] = a.values.flatMap((v) => v.split(/\s+/).filter(Boolean).map((d) => d.split(':')[0]!));
     for (const l of a.lines.filter((l) => a.values.includes(l.value))) say(l, 'mapped', `directories.${kind}`);
   }
+  // ReadWritePaths=/var/lib/X (Debian's redis unit): where the program writes,
+  // which the description declares as a directory that each init system creates.
+  const writable = take('Service.ReadWritePaths');
+  for (const line of writable ? writable.lines.filter((l) => writable.values.includes(l.value)) : []) {
+    const paths = line.value.split(/\s+/).filter(Boolean).map((p) => p.replace(/^[-+]+/, ''));
+    const kinds = paths.map((p) => directoryOf(p));
+    kinds.forEach((k) => {
+      if (k && !(directories[k.kind] ??= []).includes(k.name)) directories[k.kind]!.push(k.name);
+    });
+    if (kinds.every((k) => k === undefined)) say(line, 'not carried', 'sandboxing: the systemd target makes exactly the declared directories writable; OpenRC and rc.d have no sandbox');
+    else say(line, 'approximated', `${kinds.filter((k) => k).map((k) => `directories.${k!.kind} ${k!.name}`).join(', ')}: created and owned by the account, where systemd only made ${kinds.length > 1 ? 'them' : 'it'} writable${kinds.some((k) => !k) ? '; the other paths are not carried' : ''}`);
+  }
   if (Object.keys(directories).length > 0) spec.directories = directories;
   for (const [key] of directoryKinds) {
     const mode = take(`Service.${key}Mode`);
@@ -334,6 +346,17 @@ function parseExecLineSafe(value: string, e: Entry) {
 /** A literal `{` in a value, written so that the description does not read it as a placeholder. */
 function escapeBraces(text: string): string {
   return text.replace(/\{/g, '{{');
+}
+
+const BASES: Array<[kind: string, base: string]> = [['state', '/var/lib/'], ['cache', '/var/cache/'], ['logs', '/var/log/'], ['runtime', '/run/'], ['runtime', '/var/run/']];
+
+/** `/var/lib/redis` → state "redis"; undefined for a path outside the bases or not a plain name. */
+function directoryOf(path: string): { kind: string; name: string } | undefined {
+  for (const [kind, base] of BASES) {
+    const name = path.startsWith(base) ? path.slice(base.length).replace(/\/+$/, '') : '';
+    if (/^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*(\/[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*)*$/.test(name)) return { kind, name };
+  }
+  return undefined;
 }
 
 /** systemd.unit(5) specifiers the description can carry, as text or placeholders. */

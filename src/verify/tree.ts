@@ -63,8 +63,9 @@ export function isUnitPath(path: string): boolean {
 
 /**
  * The concrete units to check for the units in the tree: a plain unit as is;
- * a template `x@.service` once per drop-in directory `x@NAME.service.d/`
- * (its instances), or as `x@example.service` when it has none.
+ * a template `x@.service` once per instance, named by a drop-in directory
+ * `x@NAME.service.d/` or an OpenRC instance link `openrc/init.d/x.NAME`, or
+ * as `x@example.service` when there is none.
  */
 export function concreteUnits(paths: readonly string[]): { unit: string; file: string; placeholder: boolean }[] {
   const units: { unit: string; file: string; placeholder: boolean }[] = [];
@@ -75,9 +76,12 @@ export function concreteUnits(paths: readonly string[]): { unit: string; file: s
       continue;
     }
     const prefix = unit.slice(0, -'.service'.length);
+    const family = prefix.slice(0, -1);
+    // A member that differs has a drop-in directory; one that does not is
+    // named by its OpenRC instance link (openrc/init.d/FAMILY.NAME).
     const instances = new Set(
       paths
-        .map((p) => new RegExp(`^systemd/${escapeRegExp(prefix)}([^/]+)\\.service\\.d/`).exec(p)?.[1])
+        .map((p) => new RegExp(`^systemd/${escapeRegExp(prefix)}([^/]+)\\.service\\.d/`).exec(p)?.[1] ?? new RegExp(`^openrc/init\\.d/${escapeRegExp(family)}\\.([^/]+)$`).exec(p)?.[1])
         .filter((i): i is string => i !== undefined),
     );
     if (instances.size === 0) units.push({ unit: `${prefix}example.service`, file, placeholder: true });
