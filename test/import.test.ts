@@ -130,6 +130,11 @@ describe('what a unit becomes', () => {
     ]);
   });
 
+  test('sandboxing is kept as the systemd profile: none in the unit, hardening "off"; some, the default profile', () => {
+    expect(imported('[Service]\nExecStart=/usr/bin/web\n').spec.systemd).toEqual({ hardening: 'off' });
+    expect(imported('[Service]\nExecStart=/usr/bin/web\nProtectSystem=full\n').spec.systemd).toBeUndefined();
+  });
+
   test('a unit without User= runs as root, and so does its description', () => {
     expect(imported('[Service]\nExecStart=/usr/bin/web\n').spec.user).toBe('root');
     expect(normalize(imported('[Service]\nExecStart=/usr/bin/web\n').spec).user).toBeUndefined();

@@ -310,12 +310,17 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
   if (requires.size > 0) spec.requires = [...requires];
   if (after.size > 0) spec.after = [...after];
 
+  // Sandboxing is kept as the systemd target's choice of profile: a unit
+  // without any runs as Debian's nginx unit does, unsandboxed.
+  const sandboxed = entries.some((e) => e.section === 'Service' && SANDBOX.test(e.key));
+  if (!sandboxed) spec.systemd = { ...(spec.systemd as object | undefined), hardening: 'off' };
+
   // Everything else, each line once, with the reason.
   for (const id of seen.keys()) if (!handled.has(id)) take(id);
   for (const l of entries) {
     const key = l.key;
     if (l.section === 'Install') say(l, 'not carried', 'enabling is each init system\'s own step (rc-update, sysrc, systemctl enable)');
-    else if (SANDBOX.test(key)) say(l, 'not carried', 'sandboxing: the systemd target applies its own profile (systemd.hardening); OpenRC and rc.d have none');
+    else if (SANDBOX.test(key)) say(l, 'not carried', 'sandboxing: the systemd target applies its own "default" profile (systemd.hardening); OpenRC and rc.d have none');
     else if (/^Exec(Stop|StopPost|StartPost)$/.test(key)) say(l, 'not carried', 'the targets stop the program by a signal (stopSignal) and run nothing around it');
     else if (key.startsWith('Condition') || key.startsWith('Assert')) say(l, 'not carried', 'conditions on starting are systemd\'s own');
     else say(l, 'not carried', 'no counterpart in the description');
