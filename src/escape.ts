@@ -62,6 +62,28 @@ export function shEvalAssign(values: readonly string[]): string {
   return shAssign(shWords(values));
 }
 
+/** A piece of one shell word: literal text, or a shell variable whose value stands there. */
+export type ShPart = { text: string } | { variable: string };
+
+/**
+ * One sh word made of literal text and variable references, for a
+ * placeholder put back as shell where the word is evaluated ({config} as
+ * "${NGINX_CONFIGFILE}", {instance} as "${instance}"): each literal run
+ * through shWord, so a $ ` " or ' in it stays literal, each reference as
+ * "${name}", quoted, so its value is one word, never split, globbed or
+ * evaluated again.
+ */
+export function shWordWithVariables(parts: readonly ShPart[]): string {
+  if (parts.length === 0) return "''";
+  return parts
+    .map((part) => {
+      if ('text' in part) return part.text === '' ? '' : shWord(part.text);
+      assertShellName(part.variable, 'a shell variable name');
+      return `"\${${part.variable}}"`;
+    })
+    .join('') || "''";
+}
+
 /** Throws unless `name` is a shell (and environment) variable name: the escapers below print names as is. */
 function assertShellName(name: string, what: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not ${what}: ${name}`);
@@ -69,6 +91,39 @@ function assertShellName(name: string, what: string): void {
 
 /** Characters systemd takes literally in a bare command-line word (no %, $, quotes, \\, ;). */
 const SYSTEMD_PLAIN = /^[A-Za-z0-9_@+=:,./-]+$/;
+
+/** A specifier of a template unit (systemd.unit(5) "SPECIFIERS"): %i, the instance name as given, or %I, unescaped. */
+export interface SystemdSpecifier {
+  specifier: 'i' | 'I';
+}
+
+/**
+ * A value of a systemd unit: text, or (in a template unit, `name@.service`)
+ * text and specifiers where a family's {instance} stood. systemd expands
+ * specifiers in nearly every setting, so each escaper below doubles every
+ * `%` of the text and writes only the specifiers themselves as `%i`/`%I`.
+ * An instance is a service name ([a-z][a-z0-9_-]*), so a specifier expands
+ * to plain characters in every context.
+ */
+export type SystemdText = string | ReadonlyArray<string | SystemdSpecifier>;
+
+function textParts(value: SystemdText): ReadonlyArray<string | SystemdSpecifier> {
+  return typeof value === 'string' ? [value] : value;
+}
+
+/** Each part through `literal`, each specifier as written. */
+function withSpecifiers(value: SystemdText, literal: (text: string) => string): string {
+  return textParts(value)
+    .map((p) => (typeof p === 'string' ? literal(p) : `%${p.specifier}`))
+    .join('');
+}
+
+/** The value with a plain stand-in for each specifier: what the checks of a context see. */
+function checkable(value: SystemdText): string {
+  return textParts(value)
+    .map((p) => (typeof p === 'string' ? p : 'x'))
+    .join('');
+}
 
 /** systemd.syntax(7) "QUOTING": the C escape of one character, or the character itself. */
 function systemdCEscape(c: string): string {
@@ -118,19 +173,22 @@ export function systemdNoncharacter(value: string): string | undefined {
  * C-unescapes and then expands specifiers in (Environment=, the path field
  * of tmpfiles.d(5)): `%` becomes `%%`; `$` is not special there.
  */
-export function systemdQuoted(value: string): string {
+export function systemdQuoted(value: SystemdText): string {
   return systemdQuote(value, false);
 }
 
 /** Double quotes with C escapes, `%` doubled, and `$` doubled where the setting expands variables. */
-function systemdQuote(value: string, expanding: boolean): string {
-  let out = '"';
-  for (const c of value) {
-    if (c === '%') out += '%%';
-    else if (c === '$' && expanding) out += '$$';
-    else out += systemdCEscape(c);
-  }
-  return `${out}"`;
+function systemdQuote(value: SystemdText, expanding: boolean): string {
+  const quoteText = (text: string) => {
+    let out = '';
+    for (const c of text) {
+      if (c === '%') out += '%%';
+      else if (c === '$' && expanding) out += '$$';
+      else out += systemdCEscape(c);
+    }
+    return out;
+  };
+  return `"${withSpecifiers(value, quoteText)}"`;
 }
 
 /**
@@ -140,12 +198,12 @@ function systemdQuote(value: string, expanding: boolean): string {
  * is not plain goes in double quotes with C escapes. A quoted ";" is a literal
  * argument: only an unquoted lone ";" separates commands.
  */
-export function systemdExecArg(value: string): string {
+export function systemdExecArg(value: SystemdText): string {
   return systemdExecWord(value, true);
 }
 
-function systemdExecWord(value: string, expanding: boolean): string {
-  return SYSTEMD_PLAIN.test(value) ? value : systemdQuote(value, expanding);
+function systemdExecWord(value: SystemdText, expanding: boolean): string {
+  return SYSTEMD_PLAIN.test(checkable(value)) ? withSpecifiers(value, (text) => text) : systemdQuote(value, expanding);
 }
 
 /**
@@ -155,8 +213,10 @@ function systemdExecWord(value: string, expanding: boolean): string {
  * for the whole line (systemd.service(5), the prefix table), so no "$" is
  * doubled on that line.
  */
-export function systemdExecLine(argv: readonly string[]): string {
-  const [program, ...args] = argv;
+export function systemdExecLine(argv: readonly SystemdText[]): string {
+  const [first, ...args] = argv;
+  if (first !== undefined && typeof first !== 'string') throw new Error('the program of a command line takes no specifier');
+  const program = first;
   if (program === undefined || !program.includes('$')) return argv.map(systemdExecArg).join(' ');
   return [`:${program}`, ...args].map((word) => systemdExecWord(word, false)).join(' ');
 }
@@ -178,9 +238,9 @@ export function systemdExecPathProblem(value: string): string | undefined {
  * C escapes for `\\` `"` and control characters, `%` doubled (specifiers are
  * expanded here) and `$` kept as is (Environment= does not expand variables).
  */
-export function systemdEnvAssignment(name: string, value: string): string {
+export function systemdEnvAssignment(name: string, value: SystemdText): string {
   assertShellName(name, 'an environment variable name');
-  return systemdQuoted(`${name}=${value}`);
+  return systemdQuoted([`${name}=`, ...textParts(value)]);
 }
 
 /**
@@ -189,10 +249,10 @@ export function systemdEnvAssignment(name: string, value: string): string {
  * Leading/trailing white space and a trailing backslash cannot be carried;
  * `systemdLineProblem` names them.
  */
-export function systemdLineValue(value: string): string {
-  const why = systemdLineProblem(value);
+export function systemdLineValue(value: SystemdText): string {
+  const why = systemdLineProblem(checkable(value));
   if (why) throw new Error(`${JSON.stringify(value)} cannot be a unit setting: ${why}`);
-  return value.replaceAll('%', '%%');
+  return withSpecifiers(value, (text) => text.replaceAll('%', '%%'));
 }
 
 /** Why a rest-of-line value cannot be written to a unit file, or undefined. */
@@ -222,10 +282,11 @@ export function systemdPathProblem(value: string): string | undefined {
  * literally. So: double quotes when not plain, `\\` before `\\` and `"`, `%%`
  * for `%`. A control character cannot be carried (paths refuse them earlier).
  */
-export function systemdListPath(value: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error(`a path list entry cannot carry control characters: ${JSON.stringify(value)}`);
-  if (SYSTEMD_PLAIN.test(value)) return value;
-  return `"${value.replace(/[\\"%]/g, (c) => (c === '%' ? '%%' : `\\${c}`))}"`;
+export function systemdListPath(value: SystemdText): string {
+  const text = checkable(value);
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw new Error(`a path list entry cannot carry control characters: ${JSON.stringify(value)}`);
+  if (SYSTEMD_PLAIN.test(text)) return withSpecifiers(value, (t) => t);
+  return `"${withSpecifiers(value, (t) => t.replace(/[\\"%]/g, (c) => (c === '%' ? '%%' : `\\${c}`)))}"`;
 }
 
 /**
@@ -235,10 +296,10 @@ export function systemdListPath(value: string): string {
  * are C-unescaped, so only plain text is taken literally). Asserted, not
  * quoted: the target falls back to ReadWritePaths= for anything else.
  */
-export function systemdDirectoryName(value: string): string {
-  const why = systemdDirectoryProblem(value);
+export function systemdDirectoryName(value: SystemdText): string {
+  const why = systemdDirectoryProblem(checkable(value));
   if (why) throw new Error(`${JSON.stringify(value)} ${why}`);
-  return value;
+  return withSpecifiers(value, (text) => text);
 }
 
 /** Why a relative directory cannot be written as is to StateDirectory= and the like, or undefined. */
@@ -280,8 +341,18 @@ export function rcSubrParam(name: string, fallback: string): string {
   return `"\${${name}:-${fallback}}"`;
 }
 
-/** A word of rc.subr's start line: literal text, or a reference to an rc.conf variable (see rcSubrParam). */
-export type RcSubrPart = string | { param: string; fallback: string };
+/**
+ * A word of rc.subr's start line: literal text, a reference to an rc.conf
+ * variable (see rcSubrParam), or `{ variable }`, the value of a variable
+ * whose default is a plain path: rcSubrAssign expands it at the assignment
+ * (as the tree's `command_args="${redis_config}"` does); rcSubrLine writes
+ * `"${var}"`, for a line the shell runs directly (a function's command).
+ * `{ word }` is one word of text and variables (a family's path with
+ * "${profile}" in it), whose variables hold plain words (letters, digits, _):
+ * rcSubrAssign expands them at the assignment too, so rc.subr's eval reads
+ * their values once more.
+ */
+export type RcSubrPart = string | { param: string; fallback: string } | { variable: string } | { word: readonly ShPart[] };
 
 /**
  * Start-line text from words and rc.conf references, quoted for the one eval
@@ -291,7 +362,51 @@ export type RcSubrPart = string | { param: string; fallback: string };
  * would break; nice goes in ${name}_prepend instead, which adds no layer.
  */
 export function rcSubrLine(parts: readonly RcSubrPart[]): string {
-  return parts.map((part) => (typeof part === 'string' ? shWord(part) : rcSubrParam(part.param, part.fallback))).join(' ');
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return shWord(part);
+      if ('word' in part) return shWordWithVariables(part.word);
+      if ('variable' in part) {
+        assertShellName(part.variable, 'a shell variable name');
+        return `"\${${part.variable}}"`;
+      }
+      return rcSubrParam(part.param, part.fallback);
+    })
+    .join(' ');
+}
+
+/**
+ * The right-hand side of `command_args=<here>`: rcSubrLine's words, quoted
+ * for rc.subr's one eval, except that each `{ variable }` is expanded now,
+ * at the assignment, as the tree's `command_args="${redis_config}"` does:
+ * rc.subr may run the line through `su -m user -c 'sh -c "..."'`, whose
+ * inner shell does not have the script's variables.
+ */
+export function rcSubrAssign(parts: readonly RcSubrPart[]): string {
+  let out = '';
+  let text = '';
+  parts.forEach((part, i) => {
+    text += i === 0 ? '' : ' ';
+    if (typeof part !== 'string' && 'variable' in part) {
+      assertShellName(part.variable, 'a shell variable name');
+      out += `${text === '' ? '' : shAssign(text)}"\${${part.variable}}"`;
+      text = '';
+    } else if (typeof part !== 'string' && 'word' in part) {
+      // One word: its literal runs quoted for the eval and joined to the variables' plain values.
+      if (part.word.every((p) => 'text' in p && p.text === '')) text += "''";
+      for (const p of part.word) {
+        if ('text' in p) text += p.text === '' ? '' : shWord(p.text);
+        else {
+          assertShellName(p.variable, 'a shell variable name');
+          out += `${text === '' ? '' : shAssign(text)}"\${${p.variable}}"`;
+          text = '';
+        }
+      }
+    } else {
+      text += rcSubrLine([part]);
+    }
+  });
+  return text === '' && out !== '' ? out : out + shAssign(text);
 }
 
 /**

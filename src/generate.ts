@@ -49,7 +49,8 @@ export function generateFiles(services: readonly NamedService[], options: Genera
       for (const file of output.files) {
         const earlier = byPath.get(file.path);
         if (earlier && (earlier.content !== file.content || earlier.linkTarget !== file.linkTarget)) {
-          throw new SpecError([{ path: 'name', message: `two services write ${file.path} with different content; give them different names` }], source);
+          const family = service.family === undefined ? '' : `, or, as members of the family "${service.family}", make them agree on what its shared files hold`;
+          throw new SpecError([{ path: 'name', message: `two services write ${file.path} with different content; give them different names${family}` }], source);
         }
         byPath.set(file.path, file);
       }

@@ -32,7 +32,7 @@ function printable(text: string): string {
  * Pure: the same input always gives the same Service or the same SpecError.
  */
 export function normalize(input: unknown, source?: string): Service {
-  const problems = checkSchema(input, SERVICE_SCHEMA);
+  const problems = checkSchema(input, SERVICE_SCHEMA).map((p) => (p.path === 'reloadSignal' ? stopAsReload(input, p) : p));
   if (problems.length > 0) throw new SpecError(problems, source);
   const spec = input as ServiceSpec;
   problems.push(...crossFieldProblems(spec));
@@ -82,6 +82,7 @@ export function normalize(input: unknown, source?: string): Service {
     systemd: {
       hardening: spec.systemd?.hardening ?? 'default',
       bindPrivilegedPorts: spec.systemd?.bindPrivilegedPorts ?? false,
+      memoryDenyWriteExecute: spec.systemd?.memoryDenyWriteExecute,
     },
   };
 }
@@ -109,6 +110,16 @@ function crossFieldProblems(spec: ServiceSpec): Problem[] {
       path: 'pidfile',
       message:
         'is only for programs that fork and write it themselves (daemonizes: true); for a foreground program each init system keeps its own root-owned pidfile, so remove pidfile or set daemonizes to true',
+    });
+  }
+  const reload = spec.reloadSignal && signalName(spec.reloadSignal);
+  const stop = signalName(spec.stopSignal ?? 'TERM');
+  if (reload === 'KILL') {
+    problems.push({ path: 'reloadSignal', message: 'KILL cannot be caught: a reload would end the program, not reload it; name the signal it reloads its configuration on (most often HUP), or leave reloadSignal out' });
+  } else if (reload === stop) {
+    problems.push({
+      path: 'reloadSignal',
+      message: `${reload} is the stop signal (stopSignal${spec.stopSignal === undefined ? ', TERM unless set' : ''}): a reload would stop the program; name the signal it reloads its configuration on (most often HUP), or leave reloadSignal out`,
     });
   }
   const check = spec.configCheck?.[0];
@@ -193,6 +204,13 @@ function pathLengthProblem(value: string): string | undefined {
   const longest = Math.max(...value.split('/').map((part) => Buffer.byteLength(part)));
   if (bytes <= PATH_MAX_BYTES && longest <= NAME_MAX_BYTES) return undefined;
   return `is too long (${bytes} bytes, the longest name in it ${longest}): no system call takes it; expected a path of at most ${PATH_MAX_BYTES} bytes (PATH_MAX) with names of at most ${NAME_MAX_BYTES} bytes (NAME_MAX)`;
+}
+
+/** STOP is no signal list's member, but the reason it is refused as a reload signal is worth more than the list. */
+function stopAsReload(input: unknown, problem: Problem): Problem {
+  const value = (input as { reloadSignal?: unknown }).reloadSignal;
+  if (typeof value !== 'string' || !/^(SIG)?STOP$/.test(value)) return problem;
+  return { ...problem, message: 'STOP cannot be caught: a reload would freeze the program until SIGCONT, not reload it; name the signal it reloads its configuration on (most often HUP), or leave reloadSignal out' };
 }
 
 function signalName(signal: string): string {

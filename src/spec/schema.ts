@@ -250,9 +250,9 @@ export const SERVICE_SCHEMA = {
       properties: {
         plist: {
           type: 'string',
-          enum: ['modern', 'legacy'],
+          enum: ['modern', 'legacy', 'none'],
           default: 'modern',
-          description: 'pkg-plist style: "legacy" adds @stopdaemon for pkg_install and pkg before 1.17.',
+          description: 'pkg-plist fragment: "modern" stops the service on deinstall (@preunexec ... forcestop), "legacy" writes @stopdaemon for pkg_install and pkg before 1.17, "none" writes no fragment.',
         },
         command: path('The program as the port installs it, when the path mapping guesses wrong.'),
         args: {
@@ -279,6 +279,10 @@ export const SERVICE_SCHEMA = {
           type: 'boolean',
           default: false,
           description: 'Let the program bind ports below 1024 (CAP_NET_BIND_SERVICE).',
+        },
+        memoryDenyWriteExecute: {
+          type: 'boolean',
+          description: 'MemoryDenyWriteExecute=; default: yes, except for JIT runtimes (node, java, sbcl, luajit, pypy, dotnet), which it aborts.',
         },
       },
     },

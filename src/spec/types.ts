@@ -32,7 +32,7 @@ export interface ServiceSpec {
   switchesUser?: { user: string; group?: string };
   commands?: Array<LauncherCommand | 'nodaemon'>;
   freebsd?: { plist?: PlistStyle; command?: string; args?: string[]; configFile?: string; pidfile?: string };
-  systemd?: { hardening?: HardeningProfile; bindPrivilegedPorts?: boolean };
+  systemd?: { hardening?: HardeningProfile; bindPrivilegedPorts?: boolean; memoryDenyWriteExecute?: boolean };
 }
 
 /** Kinds of directories a program writes, with systemd's names (StateDirectory= …) and each platform's base. */
@@ -43,7 +43,7 @@ export type Readiness = 'started' | 'notify';
 export type LauncherCommand = 'kill' | 'zap' | 'foreground';
 
 export type RestartPolicy = 'no' | 'on-failure' | 'always';
-export type PlistStyle = 'modern' | 'legacy';
+export type PlistStyle = 'modern' | 'legacy' | 'none';
 export type HardeningProfile = 'strict' | 'default' | 'off';
 export type LimitName = 'nofile' | 'nproc' | 'core';
 export const LIMIT_NAMES: readonly LimitName[] = ['nofile', 'nproc', 'core'];
@@ -97,5 +97,6 @@ export interface Service {
    */
   spec: ServiceSpec;
   freebsd: { plist: PlistStyle };
-  systemd: { hardening: HardeningProfile; bindPrivilegedPorts: boolean };
+  /** memoryDenyWriteExecute: undefined = the target decides (off for JIT runtimes). */
+  systemd: { hardening: HardeningProfile; bindPrivilegedPorts: boolean; memoryDenyWriteExecute: boolean | undefined };
 }
