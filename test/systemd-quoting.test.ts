@@ -9,6 +9,7 @@ import {
   systemdQuoted,
 } from '../src/escape.js';
 import { generate, SpecError } from '../src/index.js';
+import { fill } from '../src/spec/placeholders.js';
 import { SYSTEMD_BINARY, atExec, decodeCommandLine, dumpUnit, dumpedCommands, unitFiles, verifyUnit } from './support/systemd.js';
 import { HOSTILE, NONCHARACTERS } from './support/hostile.js';
 import { describeWithTools } from './support/tools.js';
@@ -116,12 +117,12 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
 
     test.each([
       ['a unit', undefined],
-      ['a family instance (template + drop-in)', 'fam'],
+      ['a family instance (the template unit)', 'fam'],
     ])('%s', (_, family) => {
       const { files, unit } = unitFiles(generate(family ? { ...spec, family } : spec, { targets: ['systemd'] }).files);
       expect(verifyUnit(files, unit).stderr).toBe('');
       const { dump } = dumpUnit(files, unit);
-      if (family) expect(dump).toMatch(/DropIn Path: .*\/fam@hostile\.service\.d\/instance\.conf\n/);
+      if (family) expect(dump).toMatch(/Fragment Path: .*\/fam@\.service\n/);
 
       const [start] = dumpedCommands(dump, 'ExecStart');
       expect(start!.map(atExec)).toEqual([spec.command, ...HOSTILE, ...NONCHARACTERS]);
@@ -137,6 +138,36 @@ describeWithTools(['systemd-analyze', 'setpriv'], { ok: SYSTEMD_BINARY !== undef
       expect(dump).toContain(`\t\tEnvironmentFile: ${spec.environmentFile}\n`);
       expect(dump).toContain(`\t\tStandardOutputFileToAppend: ${spec.stdoutLog}\n`);
       expect(dump).toContain(`\t\tReadWritePaths: -${spec.workingDirectory} -/srv/logs\n`);
+    });
+
+    test('{instance} in a template: %i beside hostile text, given back with the instance by systemd itself', () => {
+      const around = (v: string) => `${v}{instance}${v}`;
+      const member = {
+        name: 'alpha',
+        family: 'fam',
+        description: `${PLAIN_HOSTILE} {instance}`,
+        command: '/usr/bin/run',
+        user: 'fam',
+        args: HOSTILE.map(around),
+        environment: Object.fromEntries(HOSTILE.map((value, i) => [`V${i}`, around(value)])),
+        workingDirectory: `/srv/${PLAIN_HOSTILE}/{instance}`,
+        directories: { state: ['fam/{instance}'] },
+        systemd: { hardening: 'strict' },
+      };
+      const files = generate([member, { ...member, name: 'beta' }], { targets: ['systemd'] }).files;
+      expect(files.map((f) => f.path)).toEqual(['systemd/fam@.service']);
+      const units = { 'fam@.service': files[0]!.content! };
+      for (const instance of ['alpha', 'beta']) {
+        const unit = `fam@${instance}.service`;
+        expect(verifyUnit(units, unit).stderr).toBe('');
+        const { dump } = dumpUnit(units, unit);
+        const filled = (v: string) => fill(v, { instance });
+        expect(dumpedCommands(dump, 'ExecStart')[0]!.map(atExec)).toEqual(['/usr/bin/run', ...HOSTILE.map((v) => filled(around(v)))]);
+        HOSTILE.forEach((value, i) => expect(dump, `V${i}`).toContain(`\n\t\tEnvironment: V${i}=${filled(around(value))}\n\t\t`));
+        expect(dump).toContain(`\t\tDescription: ${PLAIN_HOSTILE} ${instance}\n`);
+        expect(dump).toContain(`\t\tWorkingDirectory: /srv/${PLAIN_HOSTILE}/${instance}\n`);
+        expect(dump).toMatch(new RegExp(`StateDirectory: fam/${instance}\\n`));
+      }
     });
 
     test('the check can fail: the dump shows what systemd made of the text, not the text', () => {

@@ -1,55 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { generate } from '../src/index.js';
 import { fixtureNames, fixtureSpec } from './support/fixtures.js';
-import { securityExposure, unitFiles } from './support/systemd.js';
+import { exposures, securityExposure, unitFiles } from './support/systemd.js';
 import { describeWithTools } from './support/tools.js';
 
 /**
- * The most exposure `systemd-analyze security --offline=true` may report for
- * each profile (0.0 = locked down, 10.0 = no sandbox at all).
+ * Each example beside the distribution's own unit for the same daemon, as
+ * Debian installs it on this machine: `systemd-analyze security
+ * --offline=true` scores both in one run, and ours may be no more exposed.
  */
-const BOUND = { default: 2.5, strict: 1.5 } as const;
+const DISTRIBUTION_UNITS: Record<string, string> = {
+  redis: '/lib/systemd/system/redis-server.service',
+  nginx: '/lib/systemd/system/nginx.service',
+  memcached: '/lib/systemd/system/memcached.service',
+};
 
-function exposure(spec: Record<string, unknown>, hardening: string, limit: number) {
-  const full = { ...spec, systemd: { ...(spec.systemd as object | undefined), hardening } };
-  const { files, unit } = unitFiles(generate(full, { targets: ['systemd'] }).files);
-  return securityExposure(files, unit, limit);
+function ourUnit(spec: Record<string, unknown>) {
+  return unitFiles(generate(spec, { targets: ['systemd'] }).files);
 }
 
-/**
- * Known failures, with the issue that fixes them: a fixed bound does not fit
- * a program that starts as root and switches users (nginx); issue 16 measures
- * exposure against the distribution's own unit, side by side, instead.
- */
-const KNOWN_OVER_BOUND = new Set(['nginx: "strict"']);
+/** Ours and the distribution's unit, scored in one run; the distribution's is renamed "distribution-NAME.service". */
+function sideBySide(spec: Record<string, unknown>, distributionUnit: string) {
+  const ours = ourUnit(spec);
+  const theirs = `distribution-${ours.unit.replace(/@.*$/, '')}.service`;
+  const r = exposures({ ...ours.files, [theirs]: readFileSync(distributionUnit, 'utf8') }, [ours.unit, theirs]);
+  return { ...r, ours: r.exposure.get(ours.unit), theirs: r.exposure.get(theirs) };
+}
 
-describeWithTools(['systemd-analyze'])('systemd-analyze security --offline=true: exposure per fixture and profile', () => {
-  for (const [profile, bound] of Object.entries(BOUND)) {
-    for (const name of fixtureNames()) {
-      const known = KNOWN_OVER_BOUND.has(`${name}: "${profile}"`);
-      (known ? test.fails : test)(`${name}: "${profile}" scores at most ${bound}${known ? ' (known failure, issue 16)' : ''}`, () => {
-      const r = exposure(fixtureSpec(name), profile, bound);
+describeWithTools(['systemd-analyze'])('systemd-analyze security --offline=true: our unit beside the distribution\'s', () => {
+  for (const [name, path] of Object.entries(DISTRIBUTION_UNITS)) {
+    test.skipIf(!existsSync(path))(`${name}: no more exposed than ${path}`, () => {
+      const r = sideBySide(fixtureSpec(name), path);
       expect(r.stderr).toBe('');
-      expect(r.exposure, r.report).toBeLessThanOrEqual(bound);
-      expect(r.status, `--threshold=${bound * 10} exit status`).toBe(0);
-      });
-    }
+      expect(r.ours, r.report).toBeTypeOf('number');
+      expect(r.theirs, r.report).toBeTypeOf('number');
+      expect(r.ours!, r.report).toBeLessThanOrEqual(r.theirs!);
+    });
   }
 
-  // Beyond the fixtures: the combinations that cost the most (root, a
-  // capability, umask 0000, a /home path keeping ProtectHome read-only, a
-  // /tmp working directory dropping PrivateTmp) still keep "default" OK.
-  test.each([
-    ['root binding port 80', { user: 'root', systemd: { bindPrivilegedPorts: true } }],
-    ['everything loosened', { user: 'root', umask: '0000', workingDirectory: '/tmp/w', args: ['/home/x'], systemd: { bindPrivilegedPorts: true } }],
-  ])('default profile, %s: at most 2.5', (_, extra) => {
-    const r = exposure({ name: 'worst', command: '/usr/bin/worst', ...extra }, 'default', BOUND.default);
-    expect(r.exposure, r.report).toBeLessThanOrEqual(BOUND.default);
+  test.skipIf(!existsSync(DISTRIBUTION_UNITS.redis!))('the comparison can fail: redis run as root scores above Debian\'s unit', () => {
+    const r = sideBySide({ ...fixtureSpec('redis'), user: 'root', group: 'root' }, DISTRIBUTION_UNITS.redis!);
+    expect(r.ours!).toBeGreaterThan(r.theirs!);
   });
 
-  test('the check can fail: without sandboxing the same units are UNSAFE', () => {
+  test('without sandboxing every unit is UNSAFE', () => {
     for (const name of fixtureNames()) {
-      const r = exposure(fixtureSpec(name), 'off', BOUND.default);
+      const full = fixtureSpec(name);
+      const { files, unit } = ourUnit({ ...full, systemd: { ...(full.systemd as object | undefined), hardening: 'off' } });
+      const r = securityExposure(files, unit, 5);
       expect(r.exposure, name).toBeGreaterThan(9);
       expect(r.status, name).toBe(1);
     }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import {
+  type SystemdText,
   systemdDirectoryProblem,
   systemdEnvAssignment,
   systemdExecLine,
@@ -11,8 +12,8 @@ import {
 import { DATA_MODE, type GeneratedFile } from '../files.js';
 import type { Renderer } from '../render.js';
 import { quoteForMessage, type Problem } from '../spec/check-schema.js';
-import type { HardeningProfile, Service } from '../spec/types.js';
-import type { CommandHelp } from './shared.js';
+import { DIRECTORY_KINDS, type DirectoryKind, type HardeningProfile, type Service } from '../spec/types.js';
+import { LINUX_LAYOUT, resolveSpec } from '../spec/platform.js';
 import type { Target } from './target.js';
 import { LAYOUT } from '../layout.js';
 
@@ -44,14 +45,21 @@ const MANAGED_DIRECTORIES = [
   ['/run/', 'RuntimeDirectory'],
 ] as const;
 
+/** The setting that creates each kind of directory (systemd.exec(5) "RuntimeDirectory="). */
+const DIRECTORY_SETTING: Record<DirectoryKind, string> = {
+  state: 'StateDirectory',
+  cache: 'CacheDirectory',
+  logs: 'LogsDirectory',
+  runtime: 'RuntimeDirectory',
+};
+
 /**
  * Sandboxing per profile (systemd.exec(5)), scored by
  * `systemd-analyze security --offline=true` (test/systemd-security.test.ts
- * holds every fixture to <= 2.5 for "default" and <= 1.5 for "strict").
- * "default" leaves out what breaks common runtimes: MemoryDenyWriteExecute=
- * (JITs: SBCL, Node, the JVM), ProcSubset=pid (hides /proc/meminfo,
- * /proc/cpuinfo, ...; the man page calls it unsuitable for most non-trivial
- * programs), and keeps AF_NETLINK (getifaddrs(3), glibc's getaddrinfo).
+ * compares redis and nginx with Debian's own units). "default" leaves out
+ * ProcSubset=pid (hides /proc/meminfo, /proc/cpuinfo, ...; the man page calls
+ * it unsuitable for most non-trivial programs) and keeps AF_NETLINK
+ * (getifaddrs(3), glibc's getaddrinfo).
  */
 const COMMON = [
   'NoNewPrivileges=yes',
@@ -69,7 +77,6 @@ const COMMON = [
   'RestrictNamespaces=yes',
   'RestrictRealtime=yes',
   'LockPersonality=yes',
-  'RemoveIPC=yes',
   'KeyringMode=private',
   'SystemCallArchitectures=native',
   'SystemCallFilter=@system-service',
@@ -87,15 +94,24 @@ const PROFILE: Record<Exclude<HardeningProfile, 'off'>, string[]> = {
     'SystemCallFilter=~@privileged @resources',
     'SystemCallErrorNumber=EPERM',
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
-    'MemoryDenyWriteExecute=yes',
     'ProcSubset=pid',
   ],
 };
 
+/**
+ * Runtimes that compile to memory they then execute: MemoryDenyWriteExecute=
+ * aborts them (measured: node 20 and SBCL; the man page names JITs).
+ */
+const JIT = /^(node|nodejs|java|sbcl|luajit|pypy|pypy3|dotnet)([0-9.]*)$/;
+
+function jitRuntime(svc: Service): boolean {
+  return [svc.command, svc.interpreter].some((p) => p !== undefined && JIT.test(posix.basename(p)));
+}
+
 export interface SystemdNames {
   /** The unit systemctl is given: `web.service` or `restas@homesite.service`. */
   unit: string;
-  /** The file that carries the service's settings, relative to the output directory. */
+  /** The unit file, or for a family member its drop-in (written only where it differs from the template), relative to the output directory. */
   settingsPath: string;
   /** The family's template unit, when there is a family. */
   template?: { unit: string; path: string };
@@ -133,32 +149,52 @@ function logDirectories(svc: Service): string[] {
 interface Writable {
   /** StateDirectory= etc.: [setting, directory relative to its base]. */
   managed: Array<[string, string]>;
+  /** StateDirectoryMode= etc., for the kinds the description declares. */
+  modes: Array<[string, string]>;
+  /** Declared directories of a program that switches users: created and handed to its account before start. */
+  owned: string[];
   readWrite: string[];
   /** Log directories that must exist before systemd opens the log files: created by tmpfiles.d. */
   create: string[];
+  /** A pidfile directly in /run: the program writes it through this link into a directory of its own. */
+  pidLink?: { link: string; pidfile: string };
   warnings: string[];
 }
 
 /**
- * Where the program writes (working directory, log directories, pidfile
- * directory), made writable under ProtectSystem=strict: by the setting that
- * creates and owns the directory when it lies in one of systemd's managed
- * trees, else by ReadWritePaths=.
+ * Where the program writes, made writable under ProtectSystem=strict. The
+ * declared directories get the setting that creates and owns them; so do the
+ * working directory, log directories and pidfile directory when they lie in
+ * one of systemd's managed trees, else ReadWritePaths= takes them.
  */
 function writable(svc: Service, hardened: boolean): Writable {
-  const out: Writable = { managed: [], readWrite: [], create: [], warnings: [] };
+  const out: Writable = { managed: [], modes: [], owned: [], readWrite: [], create: [], warnings: [] };
+  const declared = DIRECTORY_KINDS.flatMap((kind) => svc.directories[kind].map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
   const seen = new Set<string>();
   const add = (dir: string) => {
-    if (seen.has(dir)) return;
+    if (seen.has(dir) || declared.some((d) => dir === d || dir.startsWith(`${d}/`))) return;
     seen.add(dir);
     for (const [prefix, setting] of MANAGED_DIRECTORIES) {
-      if (dir.startsWith(prefix) && !systemdDirectoryProblem(dir.slice(prefix.length))) {
+      if (dir.startsWith(prefix) && !systemdDirectoryProblem(dir.slice(prefix.length).replaceAll(INSTANCE, 'x'))) {
         out.managed.push([setting, dir.slice(prefix.length)]);
         return;
       }
     }
     if (hardened) out.readWrite.push(dir);
   };
+  for (const kind of DIRECTORY_KINDS) {
+    const dirs = svc.directories[kind];
+    if (dirs.length === 0) continue;
+    if (svc.switchesUser) {
+      // StateDirectory= and its siblings belong to User=, here root, and
+      // systemd chowns them back to it (recursively) on every start.
+      out.owned.push(...dirs.map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
+      if (hardened) out.readWrite.push(...dirs.map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
+      continue;
+    }
+    out.managed.push(...dirs.map((dir): [string, string] => [DIRECTORY_SETTING[kind], dir]));
+    if (svc.directoriesMode !== '0755') out.modes.push([`${DIRECTORY_SETTING[kind]}Mode`, svc.directoriesMode]);
+  }
   if (svc.workingDirectory && svc.workingDirectory !== '/') add(svc.workingDirectory);
   for (const dir of logDirectories(svc)) {
     // "/" writable would undo ProtectSystem= entirely.
@@ -173,28 +209,19 @@ function writable(svc: Service, hardened: boolean): Writable {
     const dir = posix.dirname(runPath(svc.pidfile));
     if (dir === '/run') {
       if (hardened) {
-        out.readWrite.push('/run');
+        // All of /run writable would let a root program write units into
+        // /run/systemd/system: it writes through a link into a directory of
+        // its own instead.
+        const own = `/run/${svc.family ?? svc.name}`;
+        out.pidLink = { link: runPath(svc.pidfile), pidfile: `${own}/${posix.basename(svc.pidfile)}` };
+        add(own);
         out.warnings.push(
-          `pidfile ${JSON.stringify(svc.pidfile)} lies directly in /run: the sandbox must leave all of /run writable for it; a pidfile in its own directory (/run/${svc.name}/${svc.name}.pid) gets RuntimeDirectory= instead`,
+          `pidfile ${JSON.stringify(svc.pidfile)} lies directly in /run, which the sandbox keeps read-only: the unit links it to ${out.pidLink.pidfile}; a pidfile in its own directory (/run/${svc.name}/${svc.name}.pid) needs no link`,
         );
       }
     } else add(dir);
   }
   return out;
-}
-
-function commands(unit: string, svc: Service): CommandHelp[] {
-  return [
-    { name: 'start, stop, restart, status', how: `systemctl start ${unit} (systemd built-ins)` },
-    ...(svc.reloadSignal ? [{ name: 'reload', how: `systemctl reload ${unit}${svc.configCheck ? ' (checks the config first)' : ''}` }] : []),
-    { name: 'kill', how: `systemctl kill --signal=KILL ${unit}` },
-    { name: 'zap', how: `systemctl reset-failed ${unit}` },
-    {
-      name: 'foreground',
-      how: svc.daemonizes ? `journalctl -f -u ${unit} follows its output` : `it already runs in the foreground; journalctl -f -u ${unit}`,
-    },
-    ...(svc.configCheck ? [{ name: 'config check', how: 'ExecStartPre= (before every start), first ExecReload=' }] : []),
-  ];
 }
 
 function dependencies(svc: Service) {
@@ -225,10 +252,34 @@ function execStartArgv(svc: Service): string[] {
   return [svc.command, ...svc.args];
 }
 
+/**
+ * The bounding set. A program that switches users itself (switchesUser)
+ * keeps setuid/setgid, and with declared directories, which belong to the
+ * account it switches to, the root master needs CAP_DAC_OVERRIDE to create
+ * in them and CAP_CHOWN to hand what it creates there to that account
+ * (nginx: its temp directories under /var/lib/nginx).
+ */
+function capabilities(svc: Service, paths: Writable): string[] {
+  const caps = svc.switchesUser ? ['CAP_SETUID', 'CAP_SETGID'] : [];
+  if (svc.switchesUser && paths.owned.length > 0) caps.push('CAP_CHOWN', 'CAP_DAC_OVERRIDE');
+  if (svc.systemd.bindPrivilegedPorts) caps.push('CAP_NET_BIND_SERVICE');
+  return caps;
+}
+
+/** An account named for the service (redis, memcache for memcached, lisp-site for its family): a system account. */
+function ownAccount(svc: Service, user: string): boolean {
+  return [svc.name, svc.family].some((n) => n !== undefined && (n === user || n.startsWith(user) || user.startsWith(n)));
+}
+
 function hardening(svc: Service, paths: Writable): { lines: string[]; notes: string[]; warnings: string[] } {
   const profile = svc.systemd.hardening;
   if (profile === 'off') return { lines: [], notes: [], warnings: [] };
-  const lines = [...PROFILE[profile]];
+  // setuid(2), setgroups(2), chown(2) are @privileged; the switch needs them.
+  const lines = PROFILE[profile].flatMap((line) => {
+    if (!svc.switchesUser || !line.startsWith('SystemCallFilter=~')) return [line];
+    const rest = line.replace(/@privileged ?/, '');
+    return rest === 'SystemCallFilter=~' ? [] : [rest];
+  });
   const notes: string[] = [];
   const warnings: string[] = [];
   const touched = [svc.workingDirectory, svc.command, svc.environmentFile, svc.stdoutLog, svc.stderrLog, svc.pidfile, ...svc.args];
@@ -240,24 +291,34 @@ function hardening(svc: Service, paths: Writable): { lines: string[]; notes: str
   if (written.some(tmpLike)) {
     notes.push('No PrivateTmp=: the service works in /tmp or /var/tmp, which it would not see.');
   } else lines.push('PrivateTmp=yes');
-  if (profile === 'strict') {
-    // A user namespace takes every capability on the host away, including
-    // CAP_NET_BIND_SERVICE (systemd.exec(5) PrivateUsers=).
-    if (svc.systemd.bindPrivilegedPorts) notes.push('No PrivateUsers=: it would take CAP_NET_BIND_SERVICE away on the host.');
-    else lines.push('PrivateUsers=yes');
-    if (!svc.umask) lines.push('UMask=0077');
-  }
-  const caps = svc.systemd.bindPrivilegedPorts ? 'CAP_NET_BIND_SERVICE' : '';
-  lines.push(`CapabilityBoundingSet=${caps}`);
+  const caps = capabilities(svc, paths);
+  if (svc.systemd.memoryDenyWriteExecute ?? !jitRuntime(svc)) lines.push('MemoryDenyWriteExecute=yes');
+  // A user namespace takes every capability on the host away (systemd.exec(5) PrivateUsers=).
+  if (caps.length === 0) lines.push('PrivateUsers=yes');
+  if (profile === 'strict' && !svc.umask) lines.push('UMask=0077');
+  // Only an account of the service's own: on a person's account it would delete their IPC objects at every stop.
+  if (svc.user && ownAccount(svc, svc.user)) lines.push('RemoveIPC=yes');
+  lines.push(`CapabilityBoundingSet=${caps.join(' ')}`);
   // root gets its bounding set on exec anyway; an unprivileged User= needs it ambient.
-  if (caps && svc.user) lines.push(`AmbientCapabilities=${caps}`);
-  if (!svc.user) {
+  if (caps.length > 0 && svc.user) lines.push(`AmbientCapabilities=${caps.join(' ')}`);
+  if (!svc.user && !svc.switchesUser) {
     warnings.push(
-      `runs as root, but the "${profile}" sandbox leaves it no capabilities (CapabilityBoundingSet=${caps}) and no privileged system calls: a program that changes user, chowns or reads others' files itself needs "systemd": { "hardening": "off" }, or better a "user"`,
+      `runs as root, but the "${profile}" sandbox leaves it no capabilities (CapabilityBoundingSet=${caps.join(' ')}) and no privileged system calls: a program that changes user, chowns or reads others' files itself needs "switchesUser", or better a "user"`,
     );
   }
   warnings.push(...paths.warnings);
   return { lines, notes, warnings };
+}
+
+/**
+ * Commands that create the directories (or fix the mode of existing ones)
+ * and give them to the account; "user:" is its login group (chown(1)).
+ */
+function ownedDirs(account: { user: string; group: string | undefined }, mode: string, dirs: string[]): string[][] {
+  return [
+    ['/usr/bin/install', '-d', '-m', mode, ...dirs],
+    ['/usr/bin/chown', `${account.user}:${account.group ?? ''}`, ...dirs],
+  ];
 }
 
 export const systemd: Target = {
@@ -323,30 +384,23 @@ export const systemd: Target = {
 
   render(svc: Service, renderer: Renderer) {
     const names = systemdNames(svc);
-    const hardened = svc.systemd.hardening !== 'off';
-    const paths = writable(svc, hardened);
-    const sandbox = hardening(svc, paths);
-    const m = {
-      unit: names.unit,
-      execStart: execStartArgv(svc),
-      dropIn: names.template !== undefined,
-      template: names.template?.unit,
-      commands: commands(names.unit, svc),
-      ...dependencies(svc),
-      type: svc.daemonizes ? 'forking' : 'exec',
-      pidfile: svc.pidfile && runPath(svc.pidfile),
-      restart: svc.restart,
-      limits: svc.limits.map(([name, value]) => [LIMIT_KEYS[name], value === 'unlimited' ? 'infinity' : String(value)]),
-      managed: paths.managed,
-      readWrite: paths.readWrite,
-      hardening: sandbox.lines,
-      notes: sandbox.notes,
-      tmpfiles: paths.create.length > 0 ? `${names.unit.replace(/\.service$/, '')}.conf` : undefined,
-    };
-    const files: GeneratedFile[] = [{ path: names.settingsPath, mode: DATA_MODE, content: renderer.render('systemd/service.ejs', { svc, m }) }];
-    if (names.template) {
-      const t = { family: svc.family, unit: names.template.unit };
-      files.push({ path: names.template.path, mode: DATA_MODE, content: renderer.renderOnce('systemd/template.ejs', t.unit, { m: t }) });
+    const { m, paths, sandbox } = unitModel(svc, names.unit);
+    const files: GeneratedFile[] = [];
+    if (!names.template) {
+      files.push({ path: names.settingsPath, mode: DATA_MODE, content: renderer.render('systemd/service.ejs', { svc, m }) });
+    } else {
+      // The template: this member with %i where {instance} stood. The first
+      // member of the family rendered writes it; a member whose own version
+      // differs gets a drop-in with just the settings that differ.
+      const locals = { svc, m: unitModel(templateService(svc), names.template.unit).m };
+      const own = renderer.render('systemd/service.ejs', locals);
+      const shared = renderer.renderOnce('systemd/service.ejs', names.template.unit, locals);
+      files.push({ path: names.template.path, mode: DATA_MODE, content: shared });
+      const differs = dropInSettings(parseUnit(shared), parseUnit(own));
+      if (differs.length > 0) {
+        const d = { unit: names.unit, template: names.template.unit, sections: differs };
+        files.push({ path: names.settingsPath, mode: DATA_MODE, content: renderer.render('systemd/drop-in.ejs', { svc, m: d }) });
+      }
     }
     if (m.tmpfiles) {
       const t = { unit: names.unit, file: m.tmpfiles, dirs: paths.create };
@@ -355,3 +409,108 @@ export const systemd: Target = {
     return { files, warnings: sandbox.warnings };
   },
 };
+
+/**
+ * What the unit template renders, for a concrete service or (templateService)
+ * a family's template. Values go to the escapers as SystemdText: a template's
+ * carry the instance specifier where {instance} stood.
+ */
+function unitModel(svc: Service, unit: string) {
+  const hardened = svc.systemd.hardening !== 'off';
+  const paths = writable(svc, hardened);
+  const sandbox = hardening(svc, paths);
+  const family = unit.endsWith('@.service') ? svc.family : undefined;
+  const m = {
+    unit,
+    family,
+    description: text(svc.description, 'I'),
+    execStart: execStartArgv(svc).map((a) => text(a)),
+    configCheck: svc.configCheck?.map((a) => text(a)),
+    workingDirectory: svc.workingDirectory === undefined ? undefined : text(svc.workingDirectory),
+    environment: svc.environment.map(([name, value]): [string, SystemdText] => [name, text(value)]),
+    environmentFile: svc.environmentFile === undefined ? undefined : text(svc.environmentFile),
+    // Per-instance values beside the template, optional ("-").
+    instanceEnvironmentFile: family === undefined ? undefined : [`/etc/${family}/`, { specifier: 'i' as const }, '.conf'],
+    stdoutLog: svc.stdoutLog === undefined ? undefined : text(svc.stdoutLog),
+    stderrLog: svc.stderrLog === undefined ? undefined : text(svc.stderrLog),
+    ...dependencies(svc),
+    type: svc.daemonizes ? 'forking' : svc.ready === 'notify' ? 'notify' : 'exec',
+    pidfile: svc.pidfile === undefined ? undefined : text(paths.pidLink?.pidfile ?? runPath(svc.pidfile)),
+    pidLink: paths.pidLink && ['/usr/bin/ln', '-sfn', paths.pidLink.pidfile, paths.pidLink.link].map((a) => text(a)),
+    restart: svc.restart,
+    limits: svc.limits.map(([name, value]) => [LIMIT_KEYS[name], value === 'unlimited' ? 'infinity' : String(value)]),
+    managed: paths.managed.map(([setting, dir]): [string, SystemdText] => [setting, text(dir)]),
+    modes: paths.modes,
+    owned: paths.owned.length > 0 && svc.switchesUser ? ownedDirs(svc.switchesUser, svc.directoriesMode, paths.owned).map((argv) => argv.map((a) => text(a))) : undefined,
+    readWrite: paths.readWrite.map((p) => text(p)),
+    hardening: sandbox.lines,
+    notes: sandbox.notes,
+    tmpfiles: paths.create.length > 0 && !family ? `${unit.replace(/\.service$/, '')}.conf` : undefined,
+  };
+  return { m, paths, sandbox };
+}
+
+/**
+ * Stands for {instance} while a family's template is worked out: the
+ * description refuses NUL in every value, so it marks exactly where the
+ * instance goes, and text() turns it into the specifier.
+ */
+const INSTANCE = '\u0000';
+
+function text(value: string, specifier: 'i' | 'I' = 'i'): SystemdText {
+  if (!value.includes(INSTANCE)) return value;
+  return value.split(INSTANCE).flatMap((part, i) => (i === 0 ? [part] : [{ specifier }, part])).filter((p) => p !== '');
+}
+
+/** The member resolved again with INSTANCE for {instance}: the family's template. */
+function templateService(svc: Service): Service {
+  const r = resolveSpec({ ...svc.spec, name: INSTANCE }, LINUX_LAYOUT);
+  return { ...svc, ...r };
+}
+
+type Sections = Map<string, Map<string, string[]>>;
+
+/** A unit's settings by section and key, each key's values in order (comments and blank lines left out). */
+function parseUnit(unit: string): Sections {
+  const sections: Sections = new Map();
+  let section: Map<string, string[]> | undefined;
+  for (const line of unit.split('\n')) {
+    const head = /^\[(.+)\]$/.exec(line);
+    if (head) sections.set(head[1]!, (section = sections.get(head[1]!) ?? new Map()));
+    else if (section && line !== '' && !line.startsWith('#')) {
+      const at = line.indexOf('=');
+      const key = line.slice(0, at);
+      section.set(key, [...(section.get(key) ?? []), line.slice(at + 1)]);
+    }
+  }
+  return sections;
+}
+
+/** Settings that add up to a list, which an empty assignment empties; any other is replaced by the last assignment. */
+const LIST = /^(Exec|Environment|ReadWritePaths|SystemCallFilter|RestrictAddressFamilies|CapabilityBoundingSet|AmbientCapabilities)|Directory$/;
+
+/** Ordering and requirement dependencies only add up: an empty assignment does not reset them. */
+const ADDITIVE = new Set(['Wants', 'Requires', 'After', 'Before', 'WantedBy']);
+
+/**
+ * The settings of `own` that differ from `shared`, as drop-in lines: each
+ * differing setting reset by an empty assignment, then given this member's
+ * values (systemd.unit(5): drop-ins are read after the unit).
+ */
+function dropInSettings(shared: Sections, own: Sections): Array<{ section: string; lines: string[] }> {
+  const out: Array<{ section: string; lines: string[] }> = [];
+  for (const [name, settings] of own) {
+    const base = shared.get(name) ?? new Map<string, string[]>();
+    const lines: string[] = [];
+    for (const key of new Set([...base.keys(), ...settings.keys()])) {
+      const mine = settings.get(key) ?? [];
+      const theirs = base.get(key) ?? [];
+      if (mine.join('\n') === theirs.join('\n')) continue;
+      if (ADDITIVE.has(key)) lines.push(...mine.filter((v) => !theirs.includes(v)).map((v) => `${key}=${v}`));
+      else if (LIST.test(key) || mine.length !== 1) lines.push(`${key}=`, ...mine.map((v) => `${key}=${v}`));
+      else lines.push(`${key}=${mine[0]}`);
+    }
+    if (lines.length > 0) out.push({ section: name, lines });
+  }
+  return out;
+}

@@ -13,13 +13,18 @@ export const SYSTEMD_BINARY = ['/lib/systemd/systemd', '/usr/lib/systemd/systemd
 /**
  * The unit files among generated files, keyed by their path inside a unit
  * directory (`web.service`, `restas@.service`, `restas@homesite.service.d/instance.conf`),
- * and the concrete unit systemctl is given: for a family, the instance.
+ * and the concrete unit systemctl is given: for a family, the instance with
+ * a drop-in, or else an instance "example" of the template.
  */
 export function unitFiles(files: readonly GeneratedFile[]): { files: Record<string, string>; unit: string } {
   const units = files.filter((f) => f.path.startsWith('systemd/') && !f.path.startsWith('systemd/tmpfiles.d/'));
   const byPath = Object.fromEntries(units.map((u) => [u.path.slice('systemd/'.length), u.content!]));
   const dropIn = Object.keys(byPath).find((p) => p.endsWith('.service.d/instance.conf'));
-  const unit = dropIn ? dropIn.slice(0, -'.d/instance.conf'.length) : Object.keys(byPath).find((p) => p.endsWith('.service'));
+  // A family without drop-ins: any instance of its template.
+  const template = Object.keys(byPath).find((p) => p.endsWith('@.service'));
+  const unit = dropIn
+    ? dropIn.slice(0, -'.d/instance.conf'.length)
+    : (template?.replace(/@\.service$/, '@example.service') ?? Object.keys(byPath).find((p) => p.endsWith('.service')));
   if (!unit) throw new Error(`no unit among ${units.map((u) => u.path).join(', ')}`);
   return { files: byPath, unit };
 }
@@ -243,4 +248,22 @@ export function unitsThroughSystemd(specs: ReadonlyArray<Record<string, unknown>
   );
   const verifyStderr = verifyUnits(units, ['all.service', ...specs.map((s) => `${s.name}.service`)]).stderr;
   return { verifyStderr, sections: dumpUnits(units, 'all.service').sections };
+}
+
+/**
+ * `systemd-analyze security --offline=true` on several units in one run
+ * (each with its template and drop-ins beside it): the overall exposure of
+ * each, by unit name, and the whole report.
+ */
+export function exposures(files: Record<string, string>, units: readonly string[]): { exposure: Map<string, number>; status: number; stderr: string; report: string } {
+  return withTempDir((dir) => {
+    writeUnitFiles(dir, Object.entries(files).map(([path, content]) => ({ path, content })));
+    const result = spawnSync('systemd-analyze', ['security', '--offline=true', '--no-pager', ...units.map((u) => join(dir, u))], {
+      encoding: 'utf8',
+      env: { ...process.env, SYSTEMD_COLORS: '0' },
+    });
+    const exposure = new Map<string, number>();
+    for (const m of (result.stdout ?? '').matchAll(/Overall exposure level for (\S+): (\d+(?:\.\d+)?)/g)) exposure.set(m[1]!, Number(m[2]));
+    return { exposure, status: result.status ?? -1, stderr: (result.stderr ?? '') + (result.error?.message ?? ''), report: result.stdout ?? '' };
+  });
 }
