@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor, type ProbeRecord } from './support/openrc.js';
@@ -11,6 +12,8 @@ const ARGS = HOSTILE_ARGV;
 /** Environment names that are valid and left alone by OpenRC's supervisors (which set HOME, USER, ... themselves). */
 const ENV = Object.fromEntries([...ARGS.map((value, i): [string, string] => [`V${i}`, value]), ['_X', '$(id)'], ['x_y', `it's "x"`]]);
 const DESCRIPTION = HOSTILE_DESCRIPTION;
+/** Hostile text around the instance: quotes, substitutions, a tab and a glob, with the instance twice. */
+const INSTANCE_HOSTILE = `'"$(id)"{instance}\`id\`\t* \${instance}{instance}\\`;
 
 function expectEnvironment(seen: ProbeRecord | Recorded): void {
   for (const [name, value] of Object.entries(ENV)) expect(seen.env.get(name), name).toBe(value);
@@ -22,21 +25,26 @@ describeWithOpenrc()(
     describe('supervise-daemon: a family instance run as nobody, with a config check', () => {
       let box: OpenrcSandbox;
       let check: ReturnType<typeof recorder>;
+      let config: string;
       const family = uniqueName('isvh');
       const entry = `${family}.web`;
       beforeAll(async () => {
         box = new OpenrcSandbox();
         check = recorder(box.dir);
+        config = join(box.dir, "it's \"$(id)\" `id` \\ *.conf");
+        writeFileSync(config, '');
         await box.generate({
           name: 'web',
           family,
           description: DESCRIPTION,
           command: box.probe,
-          args: ARGS,
+          // {instance} is the generic script's ${instance}, next to hostile literal text that stays literal.
+          args: [...ARGS, '{config}', "-c{config}';$(id)", '{instance}', INSTANCE_HOSTILE],
+          configFile: config,
           user: 'nobody',
           workingDirectory: box.work,
-          environment: ENV,
-          configCheck: [check.path, ...ARGS],
+          environment: { ...ENV, SITE: INSTANCE_HOSTILE },
+          configCheck: [check.path, ...ARGS, '{config}'],
         });
       });
       afterAll(async () => box?.cleanup([entry]));
@@ -46,10 +54,12 @@ describeWithOpenrc()(
         expect(output).not.toMatch(/ERROR|WARNING/);
         expect(status).toBe(0);
         const [checked] = check.read();
-        expect(checked!.argv).toEqual([check.path, ...ARGS]);
+        // {config} reaches both as the config file knob's value, byte for byte.
+        expect(checked!.argv).toEqual([check.path, ...ARGS, config]);
         expectEnvironment(checked!);
         const program = await box.waitForRecord(1);
-        expect(program!.argv).toEqual([box.probe, ...ARGS]);
+        expect(program!.argv).toEqual([box.probe, ...ARGS, config, `-c${config}';$(id)`, 'web', INSTANCE_HOSTILE.replaceAll('{instance}', 'web')]);
+        expect(program!.env.get('SITE')).toBe(INSTANCE_HOSTILE.replaceAll('{instance}', 'web'));
         expect([program!.uid, program!.cwd]).toEqual([65534, box.work]);
         expectEnvironment(program!);
       });
@@ -82,6 +92,7 @@ describeWithOpenrc()(
           daemonizes: true,
           pidfile,
           nice: 5,
+          commands: ['foreground'],
           environment: ENV,
         });
       });

@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor, type ProbeRecord, type Supervision } from './support/openrc.js';
+import { DPKG_START_STOP_DAEMON, OpenrcSandbox, describeWithOpenrc, uniqueName, waitFor, type ProbeRecord, type Supervision } from './support/openrc.js';
 
 const HUP = 1;
 
@@ -70,8 +70,14 @@ for (const supervision of ['supervise-daemon', 'start-stop-daemon'] as Supervisi
 
       step('once fixed, reload signals and restart replaces the process', async () => {
         fixConfig();
-        expect((await box.rc(name, 'reload')).status).toBe(0);
-        await waitFor('SIGHUP', () => box.signals(current.pid).includes(HUP));
+        // The script reloads with OpenRC's "start-stop-daemon --signal HUP";
+        // dpkg's start-stop-daemon (Debian's, first on openrc-run's PATH here)
+        // signals only with --stop. The real-program matrix (nginx × openrc)
+        // runs that reload through a wrapper in its private root.
+        if (!(supervision === 'start-stop-daemon' && DPKG_START_STOP_DAEMON)) {
+          expect((await box.rc(name, 'reload')).status).toBe(0);
+          await waitFor('SIGHUP', () => box.signals(current.pid).includes(HUP));
+        }
         expect((await box.rc(name, 'restart')).status).toBe(0);
         const next = await box.running();
         expect(next.pid).not.toBe(current.pid);

@@ -14,26 +14,15 @@ describeWithOpenrc()(
 
     beforeAll(async () => {
       box = new OpenrcSandbox();
-      const { files } = generate(
-        [
-          { name: 'one', family, command: box.probe, args: ['site', 'one'], user: 'nobody', environment: { SITE: 'one' }, restart: 'always' },
-          {
-            name: 'two',
-            family,
-            command: box.probe,
-            args: ['site', 'two'],
-            user: 'nobody',
-            group: 'users',
-            environment: { SITE: 'two' },
-            umask: '0027',
-            restart: 'no',
-          },
-        ],
-        { targets: ['openrc'] },
-      );
+      // One description per member, alike but for the name: the generic
+      // script derives the instance from RC_SVCNAME (issue 15).
+      const member = (name: string) => ({ name, family, command: box.probe, args: ['site', '{instance}'], user: 'nobody', environment: { SITE: '{instance}' }, restart: 'always' });
+      const { files } = generate([member('one'), member('two')], { targets: ['openrc'] });
       await writePlanned(await plan(files, box.out));
-      // A family default: applies to "one", which sets no umask; "two" sets its own.
+      // A family default: applies to "one", which sets no umask; "two" sets its own, and its own user.
       appendFileSync(join(box.out, 'openrc/conf.d', family), "umask='0077'\n");
+      const knob = `${family.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_USER`;
+      appendFileSync(join(box.out, 'openrc/conf.d', two), `umask='0027'\n${knob}='nobody:users'\n`);
     });
     afterAll(() => box?.cleanup([one, two]));
 
@@ -63,11 +52,11 @@ describeWithOpenrc()(
       expect(bySite.two?.gid).toBe(100);
     });
 
-    test('each has its own root-owned pidfile: the supervisor of one, the program of two', async () => {
+    test('each has its own root-owned pidfile, held by its own supervisor', async () => {
       const pid = (file: string) => Number(readFileSync(file, 'utf8').trim());
-      const second = box.records().find((r) => r.env.get('SITE') === 'two' && box.liveProbes().includes(r.pid));
       expect(pid(`/run/${one}.pid`)).toBe(box.supervisors(one)[0]);
-      expect(pid(`/run/${two}.pid`)).toBe(second?.pid);
+      expect(pid(`/run/${two}.pid`)).toBe(box.supervisors(two)[0]);
+      expect(pid(`/run/${one}.pid`)).not.toBe(pid(`/run/${two}.pid`));
     });
 
     test('stopping one leaves the other running', async () => {

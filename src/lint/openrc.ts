@@ -81,12 +81,21 @@ export const OPENRC_RULES: ReadonlyArray<Rule<OpenrcContext>> = [
     id: 'openrc-pidfile-owner',
     severity: 'error',
     ref: 'OpenRC service-script guide: pid files are root-owned, in root-owned directories',
-    summary: 'no checkpath --owner on a /run or /var/run path',
+    summary: 'no checkpath --owner other than root on the /run or /var/run directory that holds the pidfile',
     fix: 'keep the pidfile root-owned: pidfile="/run/${RC_SVCNAME}.pid" (and no checkpath --owner for it)',
-    check: (c) =>
-      c.script.statements
-        .filter((s) => s.commands.includes('checkpath') && /\s(-o|--owner)(\s|=)/.test(s.text) && /\s\/(var\/)?run\//.test(s.text))
-        .map((s) => ({ line: s.line, message: 'checkpath --owner on a run directory hands the pidfile to the service user, who could point it at any process' })),
+    check: (c) => {
+      // openrc-run's default pidfile sits in /run itself; a directory the service owns elsewhere in /run is no risk to it.
+      const pidfile = c.assigned.get('pidfile')?.value ?? '/run/${RC_SVCNAME}.pid';
+      return c.script.statements
+        .filter((s) => {
+          if (!s.commands.includes('checkpath')) return false;
+          const owner = /\s(?:-o|--owner)(?:\s+|=)("?)(\S+?)\1(?=\s)/.exec(s.text)?.[2];
+          if (owner === undefined || /^(root|0)(:(root|0))?$/.test(owner)) return false;
+          const runPaths = [...s.text.matchAll(/\s"?(\/(?:var\/)?run\/[^\s"]*)"?/g)].map((m) => m[1]!.replace(/\/+$/, ''));
+          return runPaths.some((dir) => pidfile.startsWith(`${dir}/`));
+        })
+        .map((s) => ({ line: s.line, message: 'checkpath --owner on a run directory hands the pidfile to the service user, who could point it at any process' }));
+    },
   },
   {
     id: 'openrc-extra-command',

@@ -24,7 +24,10 @@ export function gentooFiles(svc: Service, m: OpenrcModel, renderer: Renderer, te
     { file: `${m.entry}.confd`, helper: 'newconfd', name: m.entry, content: texts.confd },
   ];
   const installs = copies.map(({ file, helper, name }) => ({ file, helper, name }));
-  const accounts = [...(svc.user ? [`acct-user/${svc.user}`] : []), ...(svc.group ? [`acct-group/${svc.group}`] : [])];
+  // The account the program runs as, or the one it switches to itself (switchesUser).
+  const user = svc.user ?? svc.switchesUser?.user;
+  const group = svc.group ?? svc.switchesUser?.group;
+  const accounts = [...(user ? [`acct-user/${user}`] : []), ...(group ? [`acct-group/${group}`] : [])];
   // The fields the snippet reads, not a copy of the OpenRC model: that would work out the family's variable list again.
   const snippet = {
     base: m.base,
@@ -51,7 +54,7 @@ export const gentoo: Target = {
   title: 'Gentoo overlay (files/ and ebuild lines, for packagers)',
   problems: (svc) => openrc.problems(svc),
   render(svc: Service, renderer: Renderer) {
-    const { m, initd, confd, familyConfd, warnings } = renderOpenrcTexts(svc, renderer);
+    const { m, initd, confd, familyConfd, warnings } = renderOpenrcTexts(svc, renderer, 'gentoo');
     return { files: gentooFiles(svc, m, renderer, { initd, confd, familyConfd }), warnings };
   },
 };

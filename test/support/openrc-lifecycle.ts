@@ -2,9 +2,20 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { fixtureSpec } from './fixtures.js';
-import { OpenrcSandbox, describeWithOpenrc, adaptFixture, waitFor, type Expected, type ProbeRecord, type Supervision } from './openrc.js';
+import { DPKG_START_STOP_DAEMON, OpenrcSandbox, describeWithOpenrc, adaptFixture, waitFor, type Expected, type ProbeRecord, type Supervision } from './openrc.js';
 import { sleep } from './probe.js';
 
+/**
+ * The script reloads with OpenRC's own "start-stop-daemon --signal SIG
+ * --pidfile F"; dpkg's start-stop-daemon, first on openrc-run's PATH on
+ * Debian, signals only with --stop and refuses the line. Here that refusal
+ * is what is seen; the real-program matrix (nginx × openrc) runs the same
+ * reload through a wrapper in its private root and checks the signal works.
+ */
+function expectDpkgRefusesSignal(status: number | null, output: string): void {
+  expect(output).toMatch(/start-stop-daemon: need one of --start or --stop/);
+  expect(status).not.toBe(0);
+}
 
 /** Everything the probe reports that the service description decides. */
 function expectSeen(seen: ProbeRecord, expected: Expected): void {
@@ -68,7 +79,9 @@ export function lifecycleSuite(fixture: string, supervision: Supervision): void 
 
     // Only for fixtures that log: for the others this step would check nothing.
     const logs = fixtureSpec(fixture);
-    if (logs.stdoutLog !== undefined || logs.stderrLog !== undefined) {
+    // Not under dpkg's start-stop-daemon, which has no --stdout/--stderr (adaptFixture drops the logs there).
+    const dropped = supervision === 'start-stop-daemon' && DPKG_START_STOP_DAEMON;
+    if ((logs.stdoutLog !== undefined || logs.stderrLog !== undefined) && !dropped) {
       step('its output goes to the logs, created owned by the user', async () => {
         expect([expected.stdoutLog, expected.stderrLog].filter(Boolean)).not.toEqual([]);
         for (const [log, line] of [
@@ -97,6 +110,10 @@ export function lifecycleSuite(fixture: string, supervision: Supervision): void 
         expect(output).toMatch(/unknown function .reload/);
         return;
       }
+      if (supervision === 'start-stop-daemon' && DPKG_START_STOP_DAEMON) {
+        expectDpkgRefusesSignal(status, output);
+        return;
+      }
       expect(output).not.toMatch(/ERROR/);
       expect(status).toBe(0);
       await waitFor('the reload signal', () => box.signals(current.pid).includes(expected.reloadSignal!));
@@ -116,7 +133,8 @@ export function lifecycleSuite(fixture: string, supervision: Supervision): void 
     step('stop leaves no process and no pidfile behind', async () => {
       expect((await box.rc(entry, 'stop')).status).toBe(0);
       await gone();
-      expect(existsSync(expected.pidfile)).toBe(false);
+      // dpkg's start-stop-daemon leaves behind the pidfile it made (upstream's removes it).
+      if (!(supervision === 'start-stop-daemon' && DPKG_START_STOP_DAEMON)) expect(existsSync(expected.pidfile)).toBe(false);
       expect((await box.rc(entry, 'status')).status).toBe(3);
     });
 
@@ -225,8 +243,13 @@ export function forkingSuite(fixture: string): void {
       expectSeen(current, expected);
       expect(Number(box.read(expected.pidfile).trim())).toBe(current.pid);
       expect((await box.rc(entry, 'status')).status).toBe(0);
-      expect((await box.rc(entry, 'reload')).status).toBe(0);
-      await waitFor('the reload signal', () => box.signals(current.pid).includes(expected.reloadSignal!));
+      const reload = await box.rc(entry, 'reload');
+      if (DPKG_START_STOP_DAEMON) {
+        expectDpkgRefusesSignal(reload.status, reload.output);
+      } else {
+        expect(reload.status).toBe(0);
+        await waitFor('the reload signal', () => box.signals(current.pid).includes(expected.reloadSignal!));
+      }
       expect((await box.rc(entry, 'restart')).status).toBe(0);
       const next = await running();
       expect(next.pid).not.toBe(current.pid);

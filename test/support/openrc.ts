@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  realpathSync,
   lstatSync,
   mkdirSync,
   readFileSync,
@@ -13,6 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from '../../src/index.js';
+import { fill } from '../../src/spec/placeholders.js';
 import { plan, writePlanned } from '../../src/write.js';
 import { liveProcesses, ProbeDir, waitFor, type ProbeRecord } from './probe.js';
 import { describeWithTools } from './tools.js';
@@ -178,6 +180,28 @@ export function uniqueName(prefix: string): string {
 /** How OpenRC runs a foreground program: supervise-daemon (restart on) or start-stop-daemon (restart "no"). */
 export type Supervision = 'supervise-daemon' | 'start-stop-daemon';
 
+/**
+ * Where this machine's OpenRC is Debian's, not upstream's (the generated
+ * scripts target upstream OpenRC, as Gentoo and Alpine ship it; the tests
+ * adapt, never the scripts): Debian ships dpkg's start-stop-daemon, which
+ * has no --stdout/--stderr (output_log, error_log) and leaves the pidfile it
+ * made for command_background behind on stop.
+ */
+export const DPKG_START_STOP_DAEMON = (() => {
+  const help = spawnSync('start-stop-daemon', ['--help'], { encoding: 'utf8' });
+  return !`${help.stdout}${help.stderr}`.includes('--stdout');
+})();
+
+/**
+ * openrc-run.sh before 0.56 applies rc_ulimit in one `ulimit` call, run by
+ * /bin/sh: dash (Debian's) takes one limit per call and has no -u.
+ */
+export const ONE_ULIMIT_PAIR = (() => {
+  const version = existsSync('/lib/rc/version') ? readFileSync('/lib/rc/version', 'utf8').trim().split('.').map(Number) : [];
+  const old = version.length >= 2 && (version[0]! === 0 && version[1]! < 56);
+  return old && realpathSync('/bin/sh').endsWith('dash');
+})();
+
 /** What the probe must see when a fixture adapted by `adaptFixture` runs. */
 export interface Expected {
   argv: string[];
@@ -211,15 +235,33 @@ export function adaptFixture(
 ): { spec: Record<string, unknown>; entry: string; expected: Expected } {
   const spec: Record<string, unknown> = { ...fixture };
   delete spec.$schema;
+  // The lifecycle suites exercise the origin launcher's commands, opt-in since issue 14.
+  spec.commands = ['kill', 'zap', 'foreground'];
   if (typeof spec.family === 'string') spec.family = uniqueName(spec.family.slice(0, 8));
   else spec.name = uniqueName(String(spec.name).slice(0, 8));
   const entry = spec.family ? `${String(spec.family)}.${String(spec.name)}` : String(spec.name);
-  const root = spec.user === 'root';
+  // This sandbox runs on the machine's own /var and /run: the declared
+  // directories are tested in private roots (test/real) and by the text tests.
+  delete spec.directories;
+  // A program that switches users itself starts as root; the probe never switches.
+  if (spec.switchesUser !== undefined) spec.switchesUser = { user: 'nobody' };
+  const root = spec.user === 'root' || spec.switchesUser !== undefined;
   if (!root) spec.user = 'nobody';
+  let config: string | undefined;
+  if (spec.configFile !== undefined) {
+    config = join(box.dir, 'service.conf');
+    writeFileSync(config, '');
+    spec.configFile = config;
+  }
   if (spec.group !== undefined) spec.group = 'users';
   spec.command = box.probe;
   if (spec.workingDirectory !== undefined) spec.workingDirectory = box.work;
   if (spec.environmentFile !== undefined) spec.environmentFile = box.envFile;
+  if (supervision === 'start-stop-daemon' && DPKG_START_STOP_DAEMON) {
+    // dpkg's start-stop-daemon refuses the --stdout/--stderr OpenRC passes for the logs.
+    delete spec.stdoutLog;
+    delete spec.stderrLog;
+  }
   if (spec.stdoutLog !== undefined) spec.stdoutLog = join(box.logs, 'out.log');
   if (spec.stderrLog !== undefined) spec.stderrLog = join(box.logs, 'err.log');
   if (spec.configCheck !== undefined) spec.configCheck = ['/usr/bin/test', '-e', box.configOk];
@@ -241,6 +283,11 @@ export function adaptFixture(
   const limits = { ...((spec.limits as Record<string, number | string> | undefined) ?? {}) };
   if (typeof limits.nofile === 'number') limits.nofile = Math.min(limits.nofile, hardLimit('Max open files'));
   if (limits.core === 'unlimited' && hardLimit('Max core file size') !== Infinity) limits.core = 0;
+  if (ONE_ULIMIT_PAIR) {
+    // Old openrc-run.sh under dash: one limit per ulimit call, so only the open files limit.
+    delete limits.nproc;
+    delete limits.core;
+  }
   if (spec.limits !== undefined) spec.limits = limits;
   const nofile = typeof limits.nofile === 'number' ? ([limits.nofile, limits.nofile] as [number, number]) : undefined;
   const umask = typeof spec.umask === 'string' ? spec.umask.padStart(4, '0') : undefined;
@@ -249,7 +296,7 @@ export function adaptFixture(
     spec,
     entry,
     expected: {
-      argv: [box.probe, ...args],
+      argv: [box.probe, ...args.map((a) => fill(a, { ...(config === undefined ? {} : { config }), ...(spec.family ? { instance: String(spec.name) } : {}) }))],
       uid: root ? 0 : 65534,
       gid: spec.group !== undefined ? 100 : root ? 0 : 65534,
       cwd: spec.workingDirectory !== undefined ? box.work : '/',
