@@ -8,8 +8,9 @@ import { describeWithTools } from './support/tools.js';
 // The hostile corpus through generated rc.d scripts, run by dash against the
 // rc.subr stand-in (test/support/freebsd/): the script's own defaults and
 // command_args, evaluated the way run_rc_command does (eval; with
-// ${name}_nice a second sh -c layer; su -m for a self-daemonizing program
-// run as another user), then daemon(8) and chroot(8) stand-ins.
+// ${name}_nice a second sh -c layer; su -m for a program run as another
+// user, which takes plain words only, else chroot(8) -u under daemon(8)),
+// then the daemon(8) and chroot(8) stand-ins.
 
 const ARGS = HOSTILE_ARGV;
 const ENV = Object.fromEntries([...ARGS.map((value, i): [string, string] => [`V${i}`, value]), ['_', '$(id)']]);
@@ -37,10 +38,11 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
   });
   afterAll(() => box?.cleanup());
 
-  describe('daemon(8) runs it as nobody:nogroup, without nice', () => {
+  describe('daemon(8) runs it as nobody:nogroup through chroot(8) -u (words su -m could not carry), without nice', () => {
     let rc: string;
+    let warnings: string[];
     beforeAll(() => {
-      ({ rc } = box.install({
+      ({ rc, warnings } = box.install({
         name: 'hostile',
         description: DESCRIPTION,
         command: box.probe,
@@ -52,6 +54,10 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
         configCheck: [check.path, ...ARGS],
       }));
       box.rcConf('hostile_enable=YES\n');
+    });
+
+    test('the script says why it does not use ${name}_user', () => {
+      expect(warnings).toContainEqual(expect.stringContaining('through chroot(8) -u under daemon(8), not the tree\'s hostile_user'));
     });
 
     test('start: the config check and the program get every argument and every variable', async () => {
@@ -98,7 +104,7 @@ describeStandIn('the hostile corpus through rc.d scripts (rc.subr stand-in)', ()
   describe('with nice in the description: nice -n N in ${name}_prepend, which adds no layer', () => {
     let rc: string;
     beforeAll(() => {
-      ({ rc } = box.install({ name: 'nicely', command: box.probe, args: ARGS, user: 'root', nice: 5, environment: ENV, configCheck: [check.path, ...ARGS] }));
+      ({ rc } = box.install({ name: 'nicely', command: box.probe, args: ARGS, user: 'root', nice: 5, environment: ENV, configCheck: [check.path, ...ARGS], commands: ['kill', 'zap', 'foreground'] }));
       box.rcConf('nicely_enable=YES\n');
     });
 

@@ -22,7 +22,10 @@ function running(output: string): number {
   return Number(pid);
 }
 
-describeStandIn('a foreground program under daemon(8), switched to nobody:nogroup by chroot(8)', () => {
+// rc.subr's su -m runs daemon(8) as the user: the words pass su's -c string and sh -c, so only plain ones are carried.
+const PLAIN_ARGS = ['a,b', '--x=1', '50%', 'c@d+e:f', 'dir/file.x', '-v'];
+
+describeStandIn('a foreground program under daemon(8), run as nobody by rc.subr\'s su -m', () => {
   let box: FreebsdSandbox;
   let rc: string;
   let log: string;
@@ -34,17 +37,18 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
       name: 'web-app',
       description: 'Web app "quoted" $x',
       command: box.probe,
-      args: HOSTILE_ARGS,
+      args: PLAIN_ARGS,
       user: 'nobody',
       group: 'nogroup',
       workingDirectory: box.work,
-      environment: { GREETING: 'hello world', QUOTES: `'"$x\`` },
+      environment: { GREETING: 'hello', LIST: 'a,b:c' },
       umask: '0027',
       limits: { nofile: 4096 },
       reloadSignal: 'USR1',
       restart: 'always',
       stdoutLog: log,
       configCheck: ['/bin/sh', '-c', 'test ! -e "$1"', 'sh', join(box.dir, 'broken')],
+      commands: ['kill', 'zap', 'foreground'],
     }));
   });
   afterAll(() => box?.cleanup());
@@ -63,29 +67,31 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
     expect(box.service(rc, 'oneextracommands').stdout).toBe('reload configtest kill zap foreground\n');
   });
 
-  test('start runs the program with the exact argv, user, group, directory, environment, umask and limits', async () => {
-    box.rcConf('web_app_enable="YES"\n');
+  test('start runs the program with the exact argv, user, group, directory, environment, umask, limits and an admin\'s nice', async () => {
+    box.rcConf('web_app_enable="YES"\nweb_app_nice=5\n');
     const r = box.service(rc, 'start');
     expect(r.output).toBe('Checking the configuration of web_app.\nStarting web_app.\n');
     expect(r.status).toBe(0);
     const seen = await box.waitForRecord(1);
-    expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS]);
+    expect(seen.argv).toEqual([box.probe, ...PLAIN_ARGS]);
     expect([seen.uid, seen.gid, seen.groups]).toEqual([65534, 65534, [65534]]);
     expect(seen.cwd).toBe(box.work);
-    expect(seen.env.get('GREETING')).toBe('hello world');
-    expect(seen.env.get('QUOTES')).toBe(`'"$x\``);
+    expect(seen.env.get('GREETING')).toBe('hello');
+    expect(seen.env.get('LIST')).toBe('a,b:c');
+    // su(1) -m keeps them (platforms.md A.4): the reason for rc.subr's switch over daemon(8) -u.
     expect(seen.umask).toBe('0027');
     expect(seen.nofile).toEqual([4096, 4096]);
+    expect(seen.nice).toBe(5);
   });
 
-  test('status names daemon(8), whose pidfile is root-owned; the child pidfile names the program', async () => {
+  test('status names daemon(8), whose pidfile is in a directory start_precmd made for the user; the child pidfile names the program', async () => {
     const r = box.service(rc, 'status');
     expect(r.status).toBe(0);
     const daemonPid = running(r.stdout);
-    expect(readFileSync(box.runFile('web_app.pid'), 'utf8').trim()).toBe(String(daemonPid));
-    expect(statSync(box.runFile('web_app.pid')).uid).toBe(0);
+    expect(readFileSync(box.runFile('web_app/web_app.pid'), 'utf8').trim()).toBe(String(daemonPid));
+    expect([statSync(box.runFile('web_app')).uid, statSync(box.runFile('web_app')).mode & 0o777]).toEqual([65534, 0o750]);
     const seen = await box.waitForRecord(1);
-    expect(readFileSync(box.runFile('web_app.child.pid'), 'utf8').trim()).toBe(String(seen.pid));
+    expect(readFileSync(box.runFile('web_app/web_app.child.pid'), 'utf8').trim()).toBe(String(seen.pid));
     expect(seen.ppid).toBe(daemonPid);
     expect(readFileSync(`/proc/${daemonPid}/cmdline`, 'utf8').split('\0')[0]).toBe(`daemon: web_app[${seen.pid}]`);
   });
@@ -132,7 +138,7 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
     process.kill(pid!, 'SIGKILL');
     const seen = await box.waitForRecord(3, 5_000);
     expect(seen.pid).not.toBe(pid);
-    expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS]);
+    expect(seen.argv).toEqual([box.probe, ...PLAIN_ARGS]);
   });
 
   test('zap refuses while the service runs; kill ends daemon(8) and the program and removes the pidfiles', async () => {
@@ -140,15 +146,15 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
     expect(box.service(rc, 'kill').status).toBe(0);
     expect(await box.waitFor(() => box.liveProcesses().length === 0)).toBe(true);
     expect(box.service(rc, 'status').stdout).toBe('web_app is not running.\n');
-    expect(() => statSync(box.runFile('web_app.pid'))).toThrow();
+    expect(() => statSync(box.runFile('web_app/web_app.pid'))).toThrow();
   });
 
   test('zap removes stale pidfiles when nothing runs', () => {
-    writeFileSync(box.runFile('web_app.pid'), '999999\n');
-    writeFileSync(box.runFile('web_app.child.pid'), '999998\n');
+    writeFileSync(box.runFile('web_app/web_app.pid'), '999999\n');
+    writeFileSync(box.runFile('web_app/web_app.child.pid'), '999998\n');
     expect(box.service(rc, 'zap').status).toBe(0);
-    expect(() => statSync(box.runFile('web_app.pid'))).toThrow();
-    expect(() => statSync(box.runFile('web_app.child.pid'))).toThrow();
+    expect(() => statSync(box.runFile('web_app/web_app.pid'))).toThrow();
+    expect(() => statSync(box.runFile('web_app/web_app.child.pid'))).toThrow();
   });
 
   test('configtest runs the check and reports its failure', () => {
@@ -186,7 +192,7 @@ describeStandIn('a foreground program under daemon(8), switched to nobody:nogrou
     expect(r.status).toBe(0);
     expect(await box.waitFor(() => box.liveProcesses().length === 0)).toBe(true);
     expect(box.service(rc, 'status').status).toBe(1);
-    expect(box.service(rc, 'stop').stderr).toBe(`web_app not running? (check /var/run/web_app.pid).\n`);
+    expect(box.service(rc, 'stop').stderr).toBe(`web_app not running? (check /var/run/web_app/web_app.pid).\n`);
   });
 });
 
@@ -201,12 +207,13 @@ describeStandIn('foreground, and the nice layer rc.subr adds', () => {
     const { rc } = box.install({
       name: 'fg',
       command: box.probe,
-      args: [...HOSTILE_ARGS, 'probe:exit=7'],
+      args: [...PLAIN_ARGS, 'probe:exit=7'],
       user: 'nobody',
       group: 'nogroup',
       workingDirectory: box.work,
       umask: '0077',
-      environment: { A: 'b c' },
+      environment: { A: 'b,c' },
+      commands: ['foreground'],
     });
     box.rcConf('fg_enable=YES\n');
     const r = box.service(rc, 'foreground');
@@ -214,8 +221,8 @@ describeStandIn('foreground, and the nice layer rc.subr adds', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^probe \d+ started\n$/);
     const seen = await box.waitForRecord(1);
-    expect(seen.argv).toEqual([box.probe, ...HOSTILE_ARGS, 'probe:exit=7']);
-    expect([seen.uid, seen.gid, seen.cwd, seen.umask, seen.env.get('A')]).toEqual([65534, 65534, box.work, '0077', 'b c']);
+    expect(seen.argv).toEqual([box.probe, ...PLAIN_ARGS, 'probe:exit=7']);
+    expect([seen.uid, seen.gid, seen.cwd, seen.umask, seen.env.get('A')]).toEqual([65534, 65534, box.work, '0077', 'b,c']);
   });
 
   test('with nice in the description (nicely_prepend, no sh -c layer), the arguments arrive; an admin may change the priority', async () => {
@@ -273,6 +280,7 @@ describeStandIn('a program that daemonizes itself, run by rc.subr as ${name}_use
       daemonizes: true,
       pidfile: '/var/run/forker/forker.pid',
       reloadSignal: 'USR1',
+      commands: ['kill', 'zap', 'foreground'],
       stopSignal: 'QUIT',
       workingDirectory: box.work,
       umask: '0007',
@@ -393,3 +401,81 @@ function isAlive(pid: number): boolean {
   }
 }
 
+
+describeStandIn('${name}_flags and ${name}_config under daemon(8)', () => {
+  let box: FreebsdSandbox;
+  beforeAll(() => {
+    box = new FreebsdSandbox();
+  });
+  afterAll(() => box?.cleanup());
+
+  test('an admin\'s _flags reach the program after its arguments, not daemon(8); _config replaces {config}', async () => {
+    const conf = join(box.dir, 'flagged.conf');
+    const other = join(box.dir, 'other.conf');
+    writeFileSync(conf, '');
+    writeFileSync(other, '');
+    const { rc } = box.install({ name: 'flagged', command: box.probe, configFile: conf, args: ['--config', '{config}', 'a,b'], user: 'nobody', group: 'nogroup', restart: 'always' });
+    box.rcConf(`flagged_enable=YES\nflagged_flags="--extra c,d"\nflagged_config=${other}\n`);
+    const r = box.service(rc, 'start');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const seen = await box.waitForRecord(1);
+    expect(seen.argv).toEqual([box.probe, '--config', other, 'a,b', '--extra', 'c,d']);
+    expect(box.service(rc, 'stop').status).toBe(0);
+
+    // required_files: no configuration, no start.
+    rmSync(other);
+    const missing = box.service(rc, 'start');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`${other} is not readable.`);
+    expect(box.records()).toHaveLength(1);
+  });
+});
+
+describeStandIn('a family: one script named after it, its members profiles (www/nginx, databases/redis-devel)', () => {
+  let box: FreebsdSandbox;
+  let rc: string;
+  beforeAll(() => {
+    box = new FreebsdSandbox();
+    for (const p of ['alpha', 'be-ta']) writeFileSync(join(box.dir, `${p}.conf`), '');
+    // The script is the same for every member: one member's description installs it.
+    ({ rc } = box.install({
+      name: 'alpha',
+      family: 'my-fam',
+      command: box.probe,
+      configFile: join(box.dir, '{instance}.conf'),
+      args: ['--name', '{instance}', '--config', '{config}'],
+      user: 'nobody',
+      group: 'nogroup',
+      restart: 'always',
+    }));
+  });
+  afterAll(() => box?.cleanup());
+
+  test('start without a profile starts each of _profiles with its own {instance}, {config} and _PROFILE_flags (- as _)', async () => {
+    expect(rc).toBe('my_fam');
+    box.rcConf('my_fam_enable=YES\nmy_fam_profiles="alpha be-ta"\nmy_fam_be_ta_flags="--extra x"\n');
+    const r = box.service(rc, 'start');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    await box.waitForRecord(2);
+    const argv = box.records().map((s) => s.argv).sort((a, b) => (a[2]! < b[2]! ? -1 : 1));
+    expect(argv).toEqual([
+      [box.probe, '--name', 'alpha', '--config', join(box.dir, 'alpha.conf')],
+      [box.probe, '--name', 'be-ta', '--config', join(box.dir, 'be-ta.conf'), '--extra', 'x'],
+    ]);
+    expect(readFileSync(box.runFile('my_fam/alpha.pid'), 'utf8').trim()).toBe(String(running(box.service(rc, ['status', 'alpha']).stdout)));
+  });
+
+  test('one profile stops alone; a profile not in _profiles, or not a plain name, is refused', () => {
+    expect(box.service(rc, ['stop', 'be-ta']).status).toBe(0);
+    expect(box.liveProbes()).toHaveLength(1);
+    expect(box.service(rc, ['status', 'alpha']).status).toBe(0);
+    const other = box.service(rc, ['start', 'gamma']);
+    expect([other.status, other.stderr]).toEqual([1, expect.stringContaining('no gamma in my_fam_profiles')]);
+    const odd = box.service(rc, ['start', 'a;id']);
+    expect([odd.status, odd.stderr]).toEqual([1, expect.stringContaining('not a profile name')]);
+    expect(box.service(rc, 'stop').status).toBe(0);
+    expect(box.liveProbes()).toEqual([]);
+  });
+});

@@ -13,35 +13,54 @@ function rcd(spec: Record<string, unknown>) {
 const line = (text: string, re: RegExp) => text.split('\n').find((l) => re.test(l));
 
 describe('FreeBSD rc.d target', () => {
-  test('a foreground program: daemon(8) as root with -P, -p, -r, -t; no daemon -u, no ${name}_user', () => {
+  test('a foreground program run as a user: rc.subr\'s ${name}_user (su -m) starts daemon(8); pidfiles in a directory of the user\'s', () => {
     const { script } = rcd({ name: 'web', command: '/usr/local/bin/web', args: ['--port', '8080'], user: 'www' });
-    expect(line(script, /^command_args=/)).toBe(
-      `command_args="-f -P /var/run/web.pid -p /var/run/web.child.pid -r -t web /usr/sbin/chroot -u %%WEB_USER%% -g %%WEB_GROUP%% -G %%WEB_GROUP%% / /bin/sh -c 'cd \\"\\$1\\" && shift && exec \\"\\$@\\"' sh \\"\\\${web_chdir:-/}\\" %%PREFIX%%/bin/web --port 8080"`,
-    );
+    expect(line(script, /^command_args=/)).toBe(`command_args='-f -P /var/run/web/web.pid -p /var/run/web/web.child.pid -r -S -T web %%PREFIX%%/bin/web --port 8080'`);
     expect(script).toMatch(/^command='\/usr\/sbin\/daemon'$/m);
-    expect(script).toMatch(/^pidfile='\/var\/run\/web\.pid'$/m);
-    expect(line(script, /^command_args=/)!.split('/usr/sbin/chroot')[0]).not.toContain(' -u ');
-    expect(script).not.toMatch(/^: "\$\{web_user/m);
+    expect(script).toMatch(/^pidfile=\/var\/run\/web\/web\.pid$/m);
+    expect(script).toContain(': "${web_user="%%WEB_USER%%"}"\n');
+    expect(script).toContain(': "${web_group="%%WEB_GROUP%%"}"\n');
+    expect(script).toContain('\tinstall -d -o "${web_user:-root}" -g "${web_group:-0}" -m 0750 /var/run/web || return 1\n');
+    expect(script).not.toMatch(/chroot| -u |checkquoting/);
+    // The handbook's header only: no pragmas (verify leaves out rc.subr's by-design shellcheck findings), no command list.
+    expect(script).not.toMatch(/shellcheck|Commands:/);
+    expect(script).not.toMatch(/ -t web /);
   });
 
-  test('root: no chroot(8), no sh, and no quoting guard for plain arguments', () => {
+  test('words su -m cannot carry: chroot(8) -u under a root daemon(8), root-owned pidfiles, no ${name}_user, and a warning', () => {
+    const { script, warnings } = rcd({ name: 'web', command: '/usr/local/bin/web', args: ['--port', '8080', "it's"], user: 'www', restart: 'always' });
+    expect(line(script, /^command_args=/)).toContain(`-P /var/run/web.pid -p /var/run/web.child.pid -r -S -T web /usr/sbin/chroot -u %%WEB_USER%% -g %%WEB_GROUP%% -G %%WEB_GROUP%% / /bin/sh -c`);
+    expect(script).not.toMatch(/web_user=/);
+    expect(warnings).toEqual([expect.stringContaining('through chroot(8) -u under daemon(8), not the tree\'s web_user')]);
+  });
+
+  test('root: no ${name}_user, pidfiles in /var/run, and no quoting guard for plain arguments', () => {
     const { script } = rcd({ name: 'web', command: '/usr/bin/web', args: ['-v'], user: 'root' });
-    expect(line(script, /^command_args=/)).toBe(`command_args='-f -P /var/run/web.pid -p /var/run/web.child.pid -r -t web /usr/bin/web -v'`);
-    expect(script).not.toMatch(/checkquoting|start_precmd/);
+    expect(line(script, /^command_args=/)).toBe(`command_args='-f -P /var/run/web.pid -p /var/run/web.child.pid -r -S -T web %%PREFIX%%/bin/web -v'`);
+    expect(script).not.toMatch(/checkquoting/);
+  });
+
+  test('without a log file the output goes to syslog (-S -T NAME): -f alone would discard it (daemon(8))', () => {
+    const { script } = rcd({ name: 'web', command: '/usr/bin/web', user: 'root' });
+    expect(line(script, /^command_args=/)).toContain(' -S -T web ');
+    expect(line(rcd({ name: 'web', command: '/usr/bin/web', user: 'root', stdoutLog: '/var/log/web.log' }).script, /^command_args=/)).not.toContain('-S');
   });
 
   test('restart "no" drops -r; logs add -o, -m, -H, the directory, and a newsyslog hint', () => {
     const { script } = rcd({ name: 'web', command: '/usr/bin/web', user: 'root', restart: 'no', stdoutLog: '/var/log/web/out.log' });
-    expect(line(script, /^command_args=/)).toBe(`command_args='-f -P /var/run/web.pid -p /var/run/web.child.pid -t web -o /var/log/web/out.log -m 1 -H /usr/bin/web'`);
-    expect(script).toContain('\tinstall -d -m 0755 /var/log/web\n');
-    expect(script).toContain('#   /var/log/web/out.log\t600\t7\t*\t@T00\tJC\t/var/run/web.pid\n');
+    expect(line(script, /^command_args=/)).toBe(`command_args='-f -P /var/run/web.pid -p /var/run/web.child.pid -t web -o /var/log/web/out.log -m 1 -H %%PREFIX%%/bin/web'`);
+    expect(script).toContain('\tinstall -d -m 0750 /var/log/web || return 1\n');
+    expect(script).toContain('(-H reopens it):\t/var/log/web/out.log\t600\t7\t*\t@T00\tJC\t/var/run/web.pid\n');
   });
 
-  test('group: chroot -g/-G under daemon(8); a warning for a program that daemonizes', () => {
-    expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'www', group: 'staff' }).warnings.filter((w) => w.includes('group'))).toEqual([]);
+  test('group: rc.subr gives the program the user\'s groups (_group only with _chroot): a warning when it differs from the user', () => {
+    expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'www', group: 'staff', restart: 'always' }).warnings).toEqual([expect.stringContaining('group "staff" is not applied by "start"')]);
+    expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'www', group: 'www' }).warnings.filter((w) => w.includes('group'))).toEqual([]);
     const forking = rcd({ name: 'b', command: '/usr/bin/b', user: 'www', group: 'staff', daemonizes: true, pidfile: '/var/run/b/b.pid' });
     expect(forking.warnings).toEqual([expect.stringContaining('group "staff" is not applied by "start"')]);
-    expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'www', group: 'staff' }).make).toContain('GROUPS=\t\tstaff\n');
+    // staff (20) and www (80) are the base system's (/etc/group, /etc/master.passwd): no port registers them.
+    expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'www', group: 'staff' }).make).not.toMatch(/^(USERS|GROUPS)=/m);
+    expect(rcd({ name: 'a', command: '/usr/bin/a', user: 'a', group: 'staff' }).make).toMatch(/^USERS=\t\ta\n(?!GROUPS)/m);
   });
 
   test('Makefile.snippet: USE_RC_SUBR, USERS/GROUPS and SUB_LIST for the account tokens; nothing for root', () => {
@@ -81,10 +100,11 @@ describe('FreeBSD rc.d target', () => {
     expect(script).toContain('# No command_interpreter: rc.subr tracks daemon(8), not %%LOCALBASE%%/bin/node.\n');
   });
 
-  test('a pidfile under /run gets a warning: FreeBSD has /var/run', () => {
-    expect(rcd({ name: 'f', command: '/usr/sbin/f', user: 'root', daemonizes: true, pidfile: '/run/f.pid' }).warnings).toEqual([
-      expect.stringContaining('/run, which FreeBSD does not have'),
-    ]);
+  test('a pidfile under /run is /var/run on FreeBSD, with no warning', () => {
+    const { script, warnings } = rcd({ name: 'f', command: '/usr/sbin/f', user: 'root', daemonizes: true, pidfile: '/run/f.pid' });
+    expect(script).toMatch(/^pidfile=\/var\/run\/f\.pid$/m);
+    expect(script).toMatch(/^command='%%PREFIX%%\/sbin\/f'$/m);
+    expect(warnings).toEqual([]);
   });
 
   test('nice in the description is n_prepend="nice -n N" (no sh -c layer), and the guard refuses an admin\'s n_nice', () => {
@@ -98,7 +118,7 @@ describe('FreeBSD rc.d target', () => {
   });
 
   test('kill signals only pids rc.subr checked; the child pid is read only while daemon(8) runs', () => {
-    const { script } = rcd({ name: 'k', command: '/usr/bin/k', user: 'root' });
+    const { script } = rcd({ name: 'k', command: '/usr/bin/k', user: 'root', commands: ['kill', 'zap'] });
     const kill = script.slice(script.indexOf('k_kill()'), script.indexOf('k_zap()'));
     expect(kill).toContain('\tif [ -n "${rc_pid}" ]; then\n\t\tkill -KILL "${rc_pid}"\n\t\tif [ -r /var/run/k.child.pid ]; then');
     expect(kill).not.toMatch(/cat \/var\/run\/k\.pid/);
@@ -144,11 +164,82 @@ describe('one port, several scripts', () => {
     expect(files.map((f) => f.path)).toEqual(['rcd/Makefile.snippet', 'rcd/files/b.in', 'rcd/files/c.in', 'rcd/files/web_a.in', 'rcd/pkg-plist']);
     expect(text('rcd/Makefile.snippet').split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
       'USE_RC_SUBR=\tb c web_a',
-      'USERS=\t\tcc www',
-      'GROUPS=\t\tstaff www',
+      // www and staff are the base system's: no port registers them in ports/UIDs, ports/GIDs.
+      'USERS=\t\tcc',
       'SUB_LIST+=\tC_USER=cc C_GROUP=staff WEB_A_USER=www WEB_A_GROUP=www',
     ]);
-    expect(text('rcd/files/web_a.in')).toContain('/usr/sbin/chroot -u %%WEB_A_USER%% -g %%WEB_A_GROUP%%');
-    expect(text('rcd/pkg-plist').split('\n').filter((l) => l.startsWith('@stopdaemon'))).toEqual(['@stopdaemon c']);
+    expect(text('rcd/files/web_a.in')).toContain(': "${web_a_user="%%WEB_A_USER%%"}"\n');
+    expect(text('rcd/files/c.in')).toContain(': "${c_group="%%C_GROUP%%"}"\n');
+    expect(text('rcd/pkg-plist').split('\n').filter((l) => !l.startsWith('@comment'))).toEqual([
+      '@preunexec %D/etc/rc.d/b forcestop 2>/dev/null || true',
+      '@preunexec %D/etc/rc.d/web_a forcestop 2>/dev/null || true',
+      '@stopdaemon c',
+      '',
+    ]);
+  });
+});
+
+describe('pkg-plist (issue 18): stop on deinstall in the form current pkg accepts', () => {
+  const plist = (style?: string) =>
+    generate({ name: 'my-app', command: '/usr/bin/a', user: 'root', ...(style ? { freebsd: { plist: style } } : {}) }, { targets: ['rcd'] }).files.find((f) => f.path === 'rcd/pkg-plist')?.content;
+
+  test('modern (default): @preunexec ... forcestop, with the handbook\'s advice; never the rc script itself', () => {
+    const text = plist()!;
+    expect(text).toContain('\n@preunexec %D/etc/rc.d/my_app forcestop 2>/dev/null || true\n');
+    expect(text).toMatch(/^@comment .*only when really needed/m);
+    expect(text).not.toMatch(/^@stopdaemon|^etc\/rc\.d|^%%PREFIX%%/m);
+    expect(text.split('\n').filter((l) => l && !l.startsWith('@comment'))).toHaveLength(1);
+  });
+
+  test('legacy: @stopdaemon NAME only', () => {
+    const text = plist('legacy')!;
+    expect(text.split('\n').filter((l) => l && !l.startsWith('@comment'))).toEqual(['@stopdaemon my_app']);
+  });
+
+  test('none: no fragment at all', () => {
+    expect(plist('none')).toBeUndefined();
+  });
+});
+
+describe('accounts (issue 18): USERS/GROUPS register system accounts only', () => {
+  test('a personal account (the homesite example\'s andrey) is left out, with a warning', () => {
+    const { make, warnings } = rcd({ name: 'site', command: '/usr/bin/sbcl', user: 'root', switchesUser: { user: 'andrey' } });
+    expect(make).not.toMatch(/^(USERS|GROUPS)=/m);
+    expect(warnings).toContainEqual(expect.stringContaining('account "andrey" looks personal'));
+  });
+
+  test('an account named for the service is registered; the base system\'s are not', () => {
+    expect(rcd({ name: 'memcached', command: '/usr/bin/memcached', user: 'memcache' }).make).toMatch(/^USERS=\t\tmemcache\nGROUPS=\t\tmemcache$/m);
+    expect(rcd({ name: 'x', command: '/usr/bin/x', user: 'nobody' }).make).not.toMatch(/^(USERS|GROUPS)=/m);
+  });
+
+  test('Debian\'s www-data is FreeBSD\'s www, with a note', () => {
+    const { script, warnings } = rcd({ name: 'web', command: '/usr/sbin/web', switchesUser: { user: 'www-data' }, directories: { logs: ['web'] } });
+    expect(script).toContain('install -d -o www -g www -m 0750 /var/log/web');
+    expect(script).not.toContain('www-data');
+    expect(warnings).toContainEqual(expect.stringContaining('"www-data" is Debian\'s web server account; the FreeBSD files use www'));
+  });
+});
+
+describe('families (issue 18): one script named after the family, its members ${name}_profiles', () => {
+  const member = (name: string) => ({ name, family: 'lisp-site', command: '/usr/bin/sbcl', configFile: '/etc/lisp-site/{instance}.lisp', args: ['{config}'], user: 'lisp-site', directories: { cache: ['lisp-site/{instance}'] } });
+
+  test('members share lisp_site.in; no member name becomes an rc name; {instance} is "${profile}"', () => {
+    const { files } = generate([member('alpha'), member('beta')], { targets: ['rcd'] });
+    expect(files.map((f) => f.path)).toEqual(['rcd/Makefile.snippet', 'rcd/files/lisp_site.in', 'rcd/pkg-plist']);
+    const script = files.find((f) => f.path === 'rcd/files/lisp_site.in')!.content!;
+    expect(script).toMatch(/^# PROVIDE: lisp_site$/m);
+    expect(script).not.toMatch(/alpha|beta/);
+    expect(script).toContain('\t[ -n "${lisp_site_config+set}" ] || lisp_site_config=%%PREFIX%%/etc/lisp-site/"${profile}".lisp\n');
+    expect(script).toMatch(/^pidfile=\/var\/run\/lisp_site\/"\$\{profile\}"\.pid$/m);
+    expect(script).toContain('/var/cache/lisp-site/"${profile}" || return 1\n');
+    expect(files.find((f) => f.path === 'rcd/Makefile.snippet')!.content).toMatch(/^USE_RC_SUBR=\tlisp_site$/m);
+    expect(files.find((f) => f.path === 'rcd/pkg-plist')!.content).toContain('@preunexec %D/etc/rc.d/lisp_site forcestop');
+  });
+
+  test('a member name with - or . is a profile as it is; its rc.conf variables spell them _', () => {
+    const script = generate(member('eu-1'), { targets: ['rcd'] }).files.find((f) => f.path === 'rcd/files/lisp_site.in')!.content!;
+    expect(script).toContain('\t_p=$(echo "${profile}" | tr .- __)\n');
+    expect(script).toMatch(/lisp_site_\$\{_p\}_\$\{_k\}/);
   });
 });

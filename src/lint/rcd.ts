@@ -362,6 +362,8 @@ export const RCD_RULES: ReadonlyArray<Rule<RcdContext>> = [
           if (parseDefault(s)) return false;
           if (first === ':' && /^:\s+"?\$\{/.test(s.text)) return false;
           if (/^(\.|source)\s+["']?\/etc\/rc\.subr["']?$/.test(s.text)) return false;
+          // The profiles idiom (www/nginx, databases/redis-devel): "$2" names a profile, read before run_rc_command.
+          if (/^if \[ -n "\$2" \]; then\b/.test(s.text)) return false;
           return !['load_rc_config', 'run_rc_command', 'set_rcvar', 'export'].includes(first) && s.code !== '{' && s.code !== '}';
         })
         .map((s) => ({ line: s.line, message: `top-level code runs whenever the script is read (even for "rcvar" or at boot when disabled): ${s.text.split('\n')[0]!.slice(0, 60)}` })),

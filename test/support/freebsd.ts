@@ -73,8 +73,8 @@ export class FreebsdSandbox extends ProbeDir {
     return { rc, script: substituted, warnings };
   }
 
-  /** `service RC COMMAND`: the script run by dash with service(8)'s environment, under the stand-ins. */
-  service(rc: string, command: string, timeoutMs = 20_000) {
+  /** `service RC COMMAND [PROFILE]`: the script run by dash with service(8)'s environment, under the stand-ins. */
+  service(rc: string, command: string | readonly string[], timeoutMs = 20_000) {
     const script = this.scripts.get(rc);
     if (!script) throw new Error(`${rc} is not installed`);
     const setup = [
@@ -82,9 +82,9 @@ export class FreebsdSandbox extends ProbeDir {
       `mount -t overlay overlay -o lowerdir=${this.etc}:/etc /etc`,
       `mount --bind ${this.run} /var/run`,
       `cd /`,
-      `exec env -i HOME=/ PATH=${this.path}:/sbin:/bin:/usr/sbin:/usr/bin dash "$0" "$1"`,
+      `exec env -i HOME=/ PATH=${this.path}:/sbin:/bin:/usr/sbin:/usr/bin dash "$0" "$@"`,
     ].join(' && ');
-    const result = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', setup, script, command], {
+    const result = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', setup, script, ...(typeof command === 'string' ? [command] : command)], {
       encoding: 'utf8',
       timeout: timeoutMs,
     });
