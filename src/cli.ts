@@ -22,38 +22,36 @@ interface Loaded {
 const COMMANDS: readonly { name: string; load(): Promise<Loaded> }[] = [
   // The hot path (npx, CI loops) is loaded with the CLI: one module graph to load, not two in turn.
   { name: 'generate', load: async () => ({ command: generateCommand, help: GENERATE_HELP }) },
+  { name: 'init', load: async () => import('./commands/init.js').then((m) => ({ command: m.initCommand, help: m.INIT_HELP })) },
   { name: 'wizard', load: async () => import('./commands/wizard.js').then((m) => ({ command: m.wizardCommand, help: m.WIZARD_HELP })) },
   { name: 'lint', load: async () => import('./commands/lint.js').then((m) => ({ command: m.lintCommand, help: m.LINT_HELP })) },
   { name: 'verify', load: async () => import('./commands/verify.js').then((m) => ({ command: m.verifyCommand, help: m.VERIFY_HELP })) },
   { name: 'install', load: async () => import('./commands/install.js').then((m) => ({ command: m.installCommand, help: m.INSTALL_HELP })) },
+  { name: 'uninstall', load: async () => import('./commands/uninstall.js').then((m) => ({ command: m.uninstallCommand, help: m.UNINSTALL_HELP })) },
+  { name: 'import', load: async () => import('./commands/import.js').then((m) => ({ command: m.importCommand, help: m.IMPORT_HELP })) },
 ];
 
+/** The overview `--help` prints: what the tool is, its commands, where each one's options are. */
 export async function usage(): Promise<string> {
   const loaded = await Promise.all(COMMANDS.map((c) => c.load()));
-  return `Usage: init-service <command> [options]
-       init-service [--spec FILE]    on a terminal: the wizard asks, then writes
+  return `init-service: one service description in; OpenRC, FreeBSD rc.d and systemd files out.
 
-Turn one service description into init-system files:
-  openrc/   Gentoo OpenRC: generic init.d script, instance symlink, conf.d
-  gentoo/   the same for an overlay: files/*.initd, files/*.confd, ebuild lines
-  rcd/      FreeBSD port: files/<name>.in, pkg-plist, Makefile.snippet
-  systemd/  systemd unit, hardened by default
+Usage: init-service <command> [options]
+       init-service                 on a terminal: the wizard asks, then writes
 
 Commands:
 ${loaded.map(({ command }) => `  ${command.name.padEnd(10)} ${command.summary}`).join('\n')}
 
-${loaded.map(({ help }) => help).join('\n\n')}
+Targets (--target): openrc, rcd, systemd (the default three), and gentoo:
+the OpenRC files laid out for an overlay, for packagers.
 
-Other:
-  -h, --help         this help (init-service <command> --help for one command)
-  --version          print the version
-  --debug            show stack traces of unexpected errors
+Try:
+  init-service generate --example homesite --out ./out
 
-Exit status: 0 success; 1 refused or failed (nothing written);
-2 invalid description or usage (nothing written); 130 cancelled (Ctrl+C).
-
-Example:
-  init-service generate --example homesite --out ./out`;
+init-service help COMMAND    a command's options (or: init-service COMMAND --help)
+--version, --debug           the version; stack traces of unexpected errors
+Exit status: 0 success; 1 refused or failed; 2 invalid description or usage;
+130 cancelled. Nothing is written unless the command succeeds.`;
 }
 
 /**
@@ -112,6 +110,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '-h' || name === '--help' || name === 'help') {
+    const topic = name === 'help' ? rest.find((a) => !a.startsWith('-')) : undefined;
+    if (topic !== undefined) return run(topic, ['--help'], io);
     io.stdout(`${await usage()}\n`);
     return 0;
   }
@@ -122,7 +122,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   // No command word: the wizard, which needs a terminal unless --yes says to ask nothing.
   if (name === undefined || name.startsWith('-')) {
     if (name === undefined && !io.interactive) {
-      io.stderr(`${await usage()}\n`);
+      io.stderr(`${await usage()}\n\ninit-service: no terminal to ask questions on (standard input or output is not one), so this help instead of the wizard\n`);
       return 2;
     }
     return run('wizard', argv, io);

@@ -172,7 +172,8 @@ describe('size and exhaustion', () => {
 
   test('through the CLI: exit 2, one line, nothing written', () => {
     const r = cli(['generate', '--spec', '/dev/zero', '--out', join(dir, 'never')], dir);
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'zero: (file): is more than 1 MiB; a service description may be at most 1 MiB (1048576 bytes)\n']);
+    // Named as given on the command line (issue 17: the same whichever --spec form named it).
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', '/dev/zero: (file): is more than 1 MiB; a service description may be at most 1 MiB (1048576 bytes)\n']);
   });
 });
 

@@ -29,20 +29,18 @@ describe('install --root (file placement)', () => {
       'etc/init.d/restas',
       'etc/init.d/restas.homesite',
       'etc/systemd/system/restas@.service',
-      'etc/systemd/system/restas@homesite.service.d/instance.conf',
-      'usr/local/etc/rc.d/homesite',
+      'usr/local/etc/rc.d/restas',
     ]);
     expect(mode(join(root, 'etc/init.d/restas'))).toBe(0o755);
     expect(readlinkSync(join(root, 'etc/init.d/restas.homesite'))).toBe('restas');
     expect(mode(join(root, 'etc/conf.d/restas.homesite'))).toBe(0o644);
     expect(mode(join(root, 'etc/systemd/system/restas@.service'))).toBe(0o644);
-    expect(mode(join(root, 'etc/systemd/system/restas@homesite.service.d/instance.conf'))).toBe(0o644);
-    expect(mode(join(root, 'usr/local/etc/rc.d/homesite'))).toBe(0o755);
+    expect(mode(join(root, 'usr/local/etc/rc.d/restas'))).toBe(0o755);
     expect(r.stdout).toMatch(new RegExp(`^created +${root}/etc/init\\.d/restas\\.homesite -> restas$`, 'm'));
     // Only printed, not run, without --enable.
     expect(r.stdout).toContain(`To enable at boot (or install with --enable):\n  ln -s /etc/init.d/restas.homesite ${root}/etc/runlevels/default/restas.homesite\n`);
     expect(r.stdout).toContain(`  systemctl --root=${root} enable restas@homesite.service\n`);
-    expect(r.stdout).toContain(`  sysrc -R ${root} homesite_enable=YES\n`);
+    expect(r.stdout).toContain(`  sysrc -R ${root} restas_enable=YES\n`);
     expect(existsSync(join(root, 'etc/runlevels'))).toBe(false);
   });
 
@@ -72,7 +70,6 @@ describe('install --root (file placement)', () => {
     expect(r.status).toBe(0);
     expect(Object.keys(treeRecord(root))).toEqual([
       'etc/systemd/system/restas@.service',
-      'etc/systemd/system/restas@homesite.service.d/instance.conf',
       'etc/systemd/system/web@.service',
       'etc/systemd/system/web@blog.service.d/10-blog.conf',
     ]);
@@ -111,7 +108,9 @@ describe('install --root (file placement)', () => {
     expect(forced.status).toBe(0);
     expect(forced.stdout).toMatch(/^updated +.*conf\.d\/restas\.homesite$/m);
     expect(forced.stdout).toMatch(/^unchanged +.*init\.d\/restas$/m);
-    expect(readFileSync(conf, 'utf8')).toMatch(/^command=/m);
+    // The generated conf.d again: the admin's edit is gone.
+    expect(readFileSync(conf, 'utf8')).toMatch(/^# Settings of restas\.homesite alone\./m);
+    expect(readFileSync(conf, 'utf8')).not.toContain('net.eth1');
     expect(statSync(script).mtimeMs).toBe(mtime);
   });
 
@@ -123,12 +122,12 @@ describe('install --root (file placement)', () => {
     expect(r.stdout).toMatch(/^would run:\n {2}ln -s \/etc\/init\.d\/restas\.homesite /m);
     expect(existsSync(root)).toBe(false);
     cli(['install', '--example', 'homesite', '--root', root], base);
-    const unit = join(root, 'etc/systemd/system/restas@homesite.service.d/instance.conf');
+    const unit = join(root, 'etc/systemd/system/restas@.service');
     writeFileSync(unit, readFileSync(unit, 'utf8').replace('RestartSec=1', 'RestartSec=9'));
     const before = treeRecord(root);
     const diff = cli(['install', '--example', 'homesite', '--root', root, '--dry-run'], base);
     expect(diff.status).toBe(1);
-    expect(diff.stdout).toContain('--- a/etc/systemd/system/restas@homesite.service.d/instance.conf\n');
+    expect(diff.stdout).toContain('--- a/etc/systemd/system/restas@.service\n');
     expect(diff.stdout).toMatch(/^-RestartSec=9\n\+RestartSec=1$/m);
     expect(treeRecord(root)).toEqual(before);
   });
@@ -171,9 +170,9 @@ describe('install --enable under --root', () => {
     mkdirSync(noTools, { recursive: true });
     const r = cli(['install', '--example', 'homesite', '--root', root, '--target', 'rcd', '--enable'], base, { PATH: noTools });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^FAILED +homesite: sysrc -R .* homesite_enable=YES\n +sysrc is not installed here$/m);
+    expect(r.stdout).toMatch(/^FAILED +restas: sysrc -R .* restas_enable=YES\n +sysrc is not installed here$/m);
     expect(r.stderr).toMatch(/the files are installed, but 1 of 1 enable steps failed/);
-    expect(existsSync(join(root, 'usr/local/etc/rc.d/homesite'))).toBe(true);
+    expect(existsSync(join(root, 'usr/local/etc/rc.d/restas'))).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ describe('init-service lint (the built CLI)', () => {
   test('the generated example lints clean: exit 0, nothing on stdout', () => {
     const out = join(dir, 'homesite');
     expect(cli(['generate', '--example', 'homesite', '--out', out]).status).toBe(0);
-    const r = cli(['lint', join(out, 'rcd/files/homesite.in'), join(out, 'openrc/init.d/restas'), join(out, 'openrc/init.d/restas.homesite')]);
+    const r = cli(['lint', join(out, 'rcd/files/restas.in'), join(out, 'openrc/init.d/restas'), join(out, 'openrc/init.d/restas.homesite')]);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('lint: 3 files, 0 errors, 0 warnings\n');
     expect(r.status).toBe(0);
@@ -73,7 +73,7 @@ describe('init-service lint (the built CLI)', () => {
   test('an unreadable file, or one that is neither kind of script, exits 2 after linting the others', () => {
     writeFileSync(join(dir, 'notes.txt'), 'just text\n');
     const r = cli(['lint', 'missing.in', 'notes.txt', join(LINT_FIXTURES, 'webserver.in')]);
-    expect(r.stderr).toContain('init-service: missing.in: cannot read it (ENOENT)');
+    expect(r.stderr).toContain('init-service: cannot read missing.in: no such file');
     expect(r.stderr).toContain('init-service: notes.txt: neither an rc.d script');
     expect(r.stderr).toContain('lint: 1 file, 0 errors, 0 warnings');
     expect(r.status).toBe(2);
@@ -112,15 +112,19 @@ describe('the pkg-plist switch through the CLI', () => {
     const r = cli(['generate', '--spec', spec(variant), '--target', 'rcd', '--out', out]);
     expect(r.status).toBe(0);
     expect(readdirSync(join(out, 'rcd/files'))).toEqual(['door_man.in']);
-    return readFileSync(join(out, 'rcd/pkg-plist'), 'utf8');
+    return existsSync(join(out, 'rcd/pkg-plist')) ? readFileSync(join(out, 'rcd/pkg-plist'), 'utf8') : undefined;
   };
 
-  test('default ("modern"): only @comment lines, one pointing to the legacy switch', () => {
-    const text = plist();
-    expect(text.split('\n').filter(Boolean).every((l) => l.startsWith('@comment '))).toBe(true);
-    expect(text).toContain('"freebsd": { "plist": "legacy" }');
+  test('default ("modern"): @preunexec ... forcestop (what current pkg accepts), with the handbook\'s advice', () => {
+    const text = plist()!;
+    expect(text.split('\n').filter((l) => l && !l.startsWith('@comment '))).toEqual(['@preunexec %D/etc/rc.d/door_man forcestop 2>/dev/null || true']);
+    expect(text).toMatch(/only when really needed/);
     expect(text).not.toMatch(/^@stopdaemon/m);
     expect(plist('modern')).toBe(text);
+  });
+
+  test('"none": no pkg-plist fragment', () => {
+    expect(plist('none')).toBeUndefined();
   });
 
   test('"legacy": @stopdaemon with the USE_RC_SUBR name, as the seed handbook edition shows', () => {

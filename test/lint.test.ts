@@ -134,7 +134,10 @@ describe('OpenRC rules (platforms.md B.7): each broken script triggers exactly i
     ['openrc-opts', edit(base, 'extra_commands="checkconfig"', 'opts="checkconfig"\nextra_commands="checkconfig"')],
     ['openrc-custom-start', `${base}\nstart() {\n\tstart-stop-daemon --start --exec "${'${command}'}"\n}\n`],
     ['openrc-background', edit(base, 'pidfile="/run/${RC_SVCNAME}.pid"\n', '')],
-    ['openrc-pidfile-owner', `${base}\nstart_pre() {\n\tcheckpath -d --owner gatekeeper:gatekeeper /run/gatekeeper\n}\n`],
+    [
+      'openrc-pidfile-owner',
+      `${edit(base, 'pidfile="/run/${RC_SVCNAME}.pid"', 'pidfile="/run/gatekeeper/gatekeeper.pid"')}\nstart_pre() {\n\tcheckpath -d --owner gatekeeper:gatekeeper /run/gatekeeper\n}\n`,
+    ],
     ['openrc-extra-command', edit(base, 'extra_commands="checkconfig"', 'extra_commands="checkconfig nodaemon"')],
     ['openrc-svcname', edit(base, 'pidfile="/run/${RC_SVCNAME}.pid"', 'pidfile="/run/${SVCNAME}.pid"')],
   ];
@@ -145,6 +148,14 @@ describe('OpenRC rules (platforms.md B.7): each broken script triggers exactly i
 
   test.each(cases)('%s', (rule, text) => {
     expect(rules(file, text)).toEqual([rule]);
+  });
+
+  test('checkpath --owner in /run: only the pidfile\'s directory must stay root-owned', () => {
+    const pidIn = edit(base, 'pidfile="/run/${RC_SVCNAME}.pid"', 'pidfile="/run/gatekeeper/gatekeeper.pid"');
+    expect(rules(file, `${pidIn}\nstart_pre() {\n\tcheckpath -d -o root /run/gatekeeper\n}\n`)).toEqual([]);
+    expect(rules(file, `${pidIn}\nstart_pre() {\n\tcheckpath -d -o "\${command_user}" /run/gatekeeper\n}\n`)).toEqual(['openrc-pidfile-owner']);
+    // The pidfile in /run itself (openrc-run's default): a runtime directory the service owns is no risk to it.
+    expect(rules(file, `${base}\nstart_pre() {\n\tcheckpath -d -o gatekeeper /run/gatekeeper\n}\n`)).toEqual([]);
   });
 
   test('restart and zap are reserved names', () => {
@@ -208,8 +219,8 @@ describe('output', () => {
     ]);
   });
 
-  test('the README documents every rule', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  test('the lint page of the manual documents every rule', () => {
+    const readme = readFileSync(new URL('../docs/commands/lint.md', import.meta.url), 'utf8');
     for (const rule of LINT_RULES) expect(readme, rule.id).toMatch(new RegExp(`^\\| \`${rule.id}\` \\|`, 'm'));
   });
 });

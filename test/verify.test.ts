@@ -49,9 +49,9 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('verify with the re
   test('broken files fail with the tool\'s message, per file; exit 1', async () => {
     const dir = await tree(fixtureSpec('homesite'));
     writeFileSync(join(dir, 'openrc/conf.d/restas.homesite'), 'command_args="unterminated\n');
-    const unit = join(dir, 'systemd/restas@homesite.service.d/instance.conf');
+    const unit = join(dir, 'systemd/restas@.service');
     // systemd-analyze verify exits 0 on this and only prints it: stderr decides.
-    writeFileSync(unit, readFileSync(unit, 'utf8').replace('Restart=on-failure', 'Restart=sometimes'));
+    writeFileSync(unit, readFileSync(unit, 'utf8').replace('Restart=always', 'Restart=sometimes'));
     rmSync(join(dir, 'openrc/init.d/restas.homesite'));
     symlinkSync('../init.d/restas', join(dir, 'openrc/init.d/restas.homesite'));
     const results = byKey(await verifyTree(dir));
@@ -124,14 +124,14 @@ describe('verify runs init-service lint in-process on the scripts of the tree', 
 
   test('a clean script is ok, one with errors fails with its findings; files that are not scripts get no lint check', async () => {
     const dir = await tree(fixtureSpec('homesite'), { targets: ['openrc', 'gentoo', 'rcd', 'systemd'] });
-    const script = join(dir, 'rcd/files/homesite.in');
+    const script = join(dir, 'rcd/files/restas.in');
     writeFileSync(script, readFileSync(script, 'utf8').replace('# KEYWORD: shutdown\n', ''));
     const results = await verifyTree(dir, { run: noTools });
     const linted = byKey(results.filter((r) => r.check === 'init-service lint'));
-    expect(Object.keys(linted).sort()).toEqual(['gentoo/files/restas.initd', 'openrc/init.d/restas', 'rcd/files/homesite.in'].map((p) => `${p} init-service lint`));
+    expect(Object.keys(linted).sort()).toEqual(['gentoo/files/restas.initd', 'openrc/init.d/restas', 'rcd/files/restas.in'].map((p) => `${p} init-service lint`));
     expect(linted['openrc/init.d/restas init-service lint']).toMatchObject({ status: 'ok' });
     expect(linted['gentoo/files/restas.initd init-service lint']).toMatchObject({ status: 'ok' });
-    expect(linted['rcd/files/homesite.in init-service lint']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^rcd\/files\/homesite\.in:\d+: rc-keyword-shutdown: /m) });
+    expect(linted['rcd/files/restas.in init-service lint']).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^rcd\/files\/restas\.in:\d+: rc-keyword-shutdown: /m) });
   });
 });
 

@@ -79,12 +79,12 @@ describe('the questions', () => {
     }
   });
 
-  test('a bare command is found on PATH; a relative path is made absolute', () => {
+  test('a bare command is found in the system directories or on PATH; a relative path is kept for the check to refuse', () => {
     const command = QUESTIONS.find((q) => q.field === 'command')!;
     if (command.kind !== 'text') throw new Error('command is a text question');
     const ctx: Context = { machine: realMachine(dir, { PATH: '/nonexistent:/bin:/usr/bin' }), targets: [], draft: {} };
     expect(command.parse('sh', ctx)).toEqual({ value: expect.stringMatching(/^\/(usr\/)?bin\/sh$/) });
-    expect(command.parse('./bin/app', ctx)).toEqual({ value: join(dir, 'bin/app') });
+    expect(command.parse('./bin/app', ctx)).toEqual({ value: './bin/app' });
     expect(command.parse('no-such-program-here', ctx)).toEqual({ error: expect.stringContaining('is not on PATH') });
   });
 });
@@ -101,9 +101,9 @@ function cli(args: string[], options: { interactive?: boolean; cwd?: string } = 
   return main(args, io).then((status) => ({ status, stdout: stdout.join(''), stderr: stderr.join('') }));
 }
 
-test("the README's wizard transcript asks the questions the wizard asks, in its order", () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const transcript = /## The wizard[\s\S]*?```text\n\$ npx init-service\n([\s\S]*?)```/.exec(readme)?.[1];
+test("the wizard page's transcript asks the questions the wizard asks, in its order", () => {
+  const page = readFileSync(new URL('../docs/commands/wizard.md', import.meta.url), 'utf8');
+  const transcript = /```text\n\$ npx init-service\n([\s\S]*?)```/.exec(page)?.[1];
   expect(transcript).toBeDefined();
   const asked = [...transcript!.matchAll(/^✔ (.*)$/gm)].map(([, line]) => line!);
   const fields = asked.flatMap((line) => QUESTIONS.filter((q) => line.startsWith(`${q.message} `) || line === q.message).map((q) => q.field));
@@ -118,7 +118,8 @@ describe('init-service without a command word', () => {
   test('without a terminal: usage on standard error, exit 2', async () => {
     const r = await cli([]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^Usage: init-service <command>/);
+    expect(r.stderr).toMatch(/^Usage: init-service <command>/m);
+    expect(r.stderr).toMatch(/no terminal to ask questions on .*\n$/);
     expect(r.stdout).toBe('');
   });
 
@@ -149,22 +150,24 @@ describe('init-service without a command word', () => {
     }
     expect(JSON.parse(readFileSync(join(out, 'homesite.service.json'), 'utf8'))).toEqual(fixtureSpec('homesite'));
     expect(r.stdout).toContain('rc-update add restas.homesite default');
-    expect(r.stdout).toContain('sysrc homesite_enable=YES');
+    expect(r.stdout).toContain('sysrc restas_enable=YES restas_profiles+=homesite && service restas start homesite');
     expect(r.stdout).toContain('systemctl daemon-reload && systemctl enable --now restas@homesite.service');
 
     const again = await cli(['--yes', '--spec', homesite, '--out', out]);
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('All 10 files in');
+    // Every generated file and the saved description.
+    expect(again.stdout).toContain(`All ${generate(fixtureSpec('homesite')).files.length + 1} files in`);
     expect(again.stdout).toContain('are already up to date; nothing to write.');
 
     // A changed file is refused without --force (exit 1), overwritten with it.
-    writeFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'local edit\n');
+    writeFileSync(join(out, 'systemd/restas@.service'), 'local edit\n');
     const refused = await cli(['--yes', '--spec', homesite, '--out', out]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain('systemd/restas@homesite.service.d/instance.conf');
-    expect(readFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'utf8')).toBe('local edit\n');
+    expect(refused.stderr).toContain('systemd/restas@.service');
+    expect(refused.stdout).toContain('diff --git a/systemd/restas@.service b/systemd/restas@.service'); // shown before refusing
+    expect(readFileSync(join(out, 'systemd/restas@.service'), 'utf8')).toBe('local edit\n');
     expect((await cli(['--yes', '--force', '--spec', homesite, '--out', out])).status).toBe(0);
-    expect(readFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'utf8')).toMatch(/^\[Service\]/m);
+    expect(readFileSync(join(out, 'systemd/restas@.service'), 'utf8')).toMatch(/^\[Service\]/m);
   });
 
   test('--yes with an invalid description: exit 2, file and field named, nothing written', async () => {
@@ -184,12 +187,13 @@ describe('init-service without a command word', () => {
     expect(r.stderr).toContain('run init-service --help');
   });
 
-  test('--help lists the wizard and its options', async () => {
+  test('--help lists the wizard; help wizard gives its options', async () => {
     const r = await cli(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ {2}wizard {5}/m);
-    expect(r.stdout).toContain('init-service [--spec FILE]');
-    expect(r.stdout).toContain('--yes');
+    const wizard = await cli(['help', 'wizard']);
+    expect(wizard.stdout).toContain('init-service [wizard] [--spec FILE]');
+    expect(wizard.stdout).toContain('--yes');
   });
 });
 

@@ -120,6 +120,7 @@ describe('the wizard (prompt flow)', () => {
     await answer('processes', 'unlimited');
     await answer('core file size', '0');
     await choose('systemd sandboxing', 1); // strict, default, off: default is preselected -> off
+    await choose('MemoryDenyWriteExecute', 0); // automatic
     await answer('bind ports below 1024', 'y');
     await answer('FreeBSD: the program as the port installs it', '/usr/local/bin/sbcl');
     await answer('FreeBSD: arguments instead', '');
@@ -129,11 +130,14 @@ describe('the wizard (prompt flow)', () => {
     await answer('Write the files to', undefined, 'homesite-init');
     expect(s.out()).toMatch(/Files in homesite-init\/:\n(  new .*\n)*  new {7}homesite\.service\.json\n/);
     expect(s.out()).toContain('openrc/init.d/restas.homesite -> restas');
-    reply('Write 11 files to homesite-init/?');
+    const asked = /Write (\d+) files to homesite-init\/\?/.exec(screen.getScreen());
+    reply('files to homesite-init/?');
     expect(await s.status).toBe(0);
 
     const out = join(s.cwd, 'homesite-init');
     const saved = JSON.parse(readFileSync(join(out, 'homesite.service.json'), 'utf8')) as Record<string, unknown>;
+    // Every generated file and the saved description.
+    expect(Number(asked?.[1])).toBe(generate(saved).files.length + 1);
     expect(saved).toEqual({
       name: 'homesite',
       family: 'restas',
@@ -172,7 +176,7 @@ describe('the wizard (prompt flow)', () => {
     expect(lstatSync(join(out, 'openrc/init.d/restas.homesite')).isSymbolicLink()).toBe(true);
     expect(s.out()).toContain('init-service generate --spec homesite-init/homesite.service.json --out homesite-init');
     expect(s.out()).toContain('rc-update add restas.homesite default');
-    expect(s.out()).toContain('sysrc homesite_enable=YES');
+    expect(s.out()).toContain('sysrc restas_enable=YES restas_profiles+=homesite && service restas start homesite');
     expect(s.out()).toContain('systemctl daemon-reload && systemctl enable --now restas@homesite.service');
     expect(s.out()).toContain('create the account first: useradd --system --gid www');
   });
@@ -263,6 +267,7 @@ describe('the wizard (prompt flow)', () => {
     await answer('processes');
     await answer('core file size');
     await answer('systemd sandboxing');
+    await answer('MemoryDenyWriteExecute');
     await answer('bind ports below 1024');
     await answer('FreeBSD: the program as the port installs it');
     await answer('FreeBSD: arguments instead');
@@ -306,12 +311,12 @@ describe('the wizard (prompt flow)', () => {
     expect(screen.getScreen()).toContain('(Y/n)'); // the file sets advanced fields
     await acceptUntil('Write the files to');
     await answer('Write the files to', undefined, 'homesite-init');
-    reply('Write 10 files');
+    reply(`Write ${generate(spec).files.length + 1} files`);
     expect(await s.status).toBe(0);
     const saved = readFileSync(join(s.cwd, 'homesite-init/homesite.service.json'), 'utf8');
     expect(JSON.parse(saved)).toEqual(spec);
-    const written = readFileSync(join(s.cwd, 'homesite-init/systemd/restas@homesite.service.d/instance.conf'), 'utf8');
-    expect(written).toBe(generate(spec).files.find((f) => f.path === 'systemd/restas@homesite.service.d/instance.conf')!.content);
+    const written = readFileSync(join(s.cwd, 'homesite-init/systemd/restas@.service'), 'utf8');
+    expect(written).toBe(generate(spec).files.find((f) => f.path === 'systemd/restas@.service')!.content);
   });
 
   test('edit flow: an invalid value in the file is flagged at its question; changed answers are saved', async () => {
@@ -401,7 +406,11 @@ describe('the wizard (prompt flow)', () => {
     await acceptUntil('Write the files to');
     await answer('Write the files to');
     expect(keep.out()).toMatch(/changed +systemd\/web\.service/);
-    reply('One file differs from what would be generated'); // default: No
+    await answer('One file differs from what would be generated'); // default: No
+    expect(screen.getScreen()).toContain('Leave web-init/ as it is, and');
+    screen.keypress('down');
+    screen.keypress('down');
+    screen.keypress('enter'); // another directory, the answers only, quit
     await expect(keep.status).rejects.toThrow(UserError);
     await expect(keep.status).rejects.toThrow(/nothing was written:\n {2}systemd\/web\.service\nRun again and answer yes/);
     expect(readFileSync(unit, 'utf8')).toBe('local edit\n');

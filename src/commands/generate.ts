@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, SPEC_OPTIONS, generateFromInputs, parseTargets, specInputs } from './inputs.js';
-import { defaultOutDir, type Command, type Io } from './io.js';
+import { count, defaultOutDir, type Command, type Io } from './io.js';
 import { blockedMessage, conflictMessage, doneLines, obstacles, planDiff, planLines, writeInterruptibly } from './plan-report.js';
 import { parseCommandArgs } from './args.js';
 
@@ -61,7 +61,7 @@ export const generateCommand: Command = {
       if (options.json) io.stdout(await json(outDir, mode, false, planned, warnings));
       else for (const p of mismatched) io.stdout(await planDiff(p, p.file.path));
       if (mismatched.length === 0) {
-        if (!options.json) io.stdout(`${shown} matches (${files.length} files)\n`);
+        if (!options.json) io.stdout(`${shown} matches (${count(files.length, 'file')})\n`);
         return 0;
       }
       const missing = mismatched.filter((p) => p.state === 'new').length;
@@ -103,7 +103,7 @@ export const generateCommand: Command = {
     if (options.json) io.stdout(await json(outDir, mode, true, planned, warnings));
     else {
       io.stdout(doneLines(planned, show));
-      io.stdout(`${files.length} files in ${outDir}\n`);
+      io.stdout(`${count(files.length, 'file')} in ${outDir}\n`);
     }
     return 0;
   },

@@ -6,6 +6,8 @@ import { generateFiles, type Generated, type NamedService } from '../generate.js
 import { checkTemplateOverrides, loadTemplateEngine } from '../render.js';
 import { loadSpecFile } from '../spec/load.js';
 import { SpecError } from '../spec/normalize.js';
+import { shownPath } from './io.js';
+import { privatePathWarnings } from './private-paths.js';
 import { DEFAULT_TARGET_IDS, TARGET_IDS, type TargetId } from '../targets/index.js';
 
 /** The options generate and install share: where the descriptions come from, which targets, which templates. */
@@ -49,30 +51,30 @@ export interface SpecInput {
  * a directory by the directory as given plus its name.
  */
 export async function specInputs(specs: readonly string[], example: string | undefined, cwd: string): Promise<SpecInput[]> {
-  const inputs = specs.flatMap((spec) => expand(resolve(cwd, spec), spec));
+  const inputs = specs.flatMap((spec) => expand(resolve(cwd, spec), (file) => shownPath(file, cwd)));
   // A built-in example is a file, or a directory holding a family's members.
   if (example !== undefined) {
     const path = examplePath(example);
-    inputs.push(...expand(path, path.endsWith('.json') ? `${example}.json` : example));
+    inputs.push(...expand(path, (file) => (file === path ? `${example}.json` : join(example, basename(file)))));
   }
   return inputs;
 }
 
-/** One --spec argument as files to load; `shown` is how messages name it. */
-function expand(file: string, shown: string): SpecInput[] {
+/** One --spec argument as files to load; `shown` names each file in messages, the same whether it was named or found in a directory. */
+function expand(file: string, shown: (file: string) => string): SpecInput[] {
   let isDir = false;
   try {
     isDir = statSync(file).isDirectory();
   } catch {
     // not there: loading it says so, naming the file
   }
-  if (!isDir) return [{ file, source: basename(shown) }];
+  if (!isDir) return [{ file, source: shown(file) }];
   const names = readdirSync(file, { withFileTypes: true })
     .filter((e) => !e.isDirectory() && SPEC_FILE.test(e.name) && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort();
-  if (names.length === 0) throw new UserError(`--spec ${shown}: the directory has no service descriptions (*.json, *.yaml, *.yml)`, 2);
-  return names.map((name) => ({ file: join(file, name), source: join(shown, name) }));
+  if (names.length === 0) throw new UserError(`--spec ${shown(file)}: the directory has no service descriptions (*.json, *.yaml, *.yml)`, 2);
+  return names.map((name) => ({ file: join(file, name), source: shown(join(file, name)) }));
 }
 
 /** Loads every description; all problems of all files are reported together, before anything is written. */
@@ -113,5 +115,6 @@ export async function generateFromInputs(
   checkTemplateOverrides(templates);
   if (templates.length > 0) await loadTemplateEngine();
   const services = await loadInputs(inputs);
-  return { services, ...generateFiles(services, { targets, templates }) };
+  const generated = generateFiles(services, { targets, templates });
+  return { services, ...generated, warnings: [...services.flatMap(({ service, source }) => privatePathWarnings(service).map((w) => (source ? `${source}: ${w}` : w))), ...generated.warnings] };
 }

@@ -96,13 +96,16 @@ export const installCommand: Command = {
     const planned = await plan(placed.files, root);
     const show = (p: PlannedFile) => p.dest;
     const { conflicts, blocked } = obstacles(planned);
-    const { enableSteps, runEnableSteps, startCommands } = await import('../install/enable.js');
+    const { enableSteps, runEnableSteps, startCommands, tmpfilesCommand } = await import('../install/enable.js');
     const steps = enableSteps(placed.services, root);
+    const tmpfiles = tmpfilesCommand(placed.files.map((f) => f.path), root);
+    const beforeStart = tmpfiles ? `Before the first start, create the log directories its tmpfiles.d file declares:\n  ${tmpfiles}\n` : '';
 
     if (options['dry-run']) {
       io.stdout(planLines(planned, show, options.force ?? false));
       for (const p of planned) if (p.state === 'changed') io.stdout(await planDiff(p, relative(root, p.dest)));
       if (steps.length > 0) io.stdout(`${options.enable ? 'would run' : 'to enable at boot'}:\n${steps.map((s) => `  ${s.shown}\n`).join('')}`);
+      io.stdout(beforeStart);
       io.stdout(`dry run: nothing installed under ${root}\n`);
       if (blocked.length > 0) io.stderr(`init-service: ${blockedMessage(blocked)}\n`);
       else if (conflicts.length > 0 && !options.force) io.stderr(`init-service: ${conflictMessage(root, conflicts, show, true)}\n`);
@@ -131,19 +134,21 @@ export const installCommand: Command = {
         return 1;
       }
     }
+    io.stdout(beforeStart);
     if (live && placed.services.length > 0) io.stdout(`To start now:\n${startCommands(placed.services).map((c) => `  ${c}\n`).join('')}`);
     return 0;
   },
 };
 
-async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io): Promise<GeneratedFile[]> {
+/** The files of descriptions generated on the fly; `warn` false: what they would say about the service is not news (uninstall). */
+export async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io, warn = true): Promise<GeneratedFile[]> {
   const inputs = await specInputs(options.spec ?? [], options.example, io.cwd);
   const { files, warnings } = await generateFromInputs(inputs, options.templates, targets, io.cwd);
-  io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
+  if (warn) io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
   return files;
 }
 
-async function fromDirectory(dir: string): Promise<GeneratedFile[]> {
+export async function fromDirectory(dir: string): Promise<GeneratedFile[]> {
   const tree = await readTree(dir).catch((error: NodeJS.ErrnoException) => {
     throw new UserError(`install: cannot read ${dir}: ${error.code ?? error.message}`, 2);
   });

@@ -1,15 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { detectKind, formatFinding, lintScript, LINT_RULES, type Finding, type ScriptKind } from '../lint/index.js';
-import type { Command, Io } from './io.js';
+import { detectKind, formatFinding, isConfFile, lintScript, LINT_RULES, type Finding, type ScriptKind } from '../lint/index.js';
+import { readFailure } from '../spec/load.js';
+import { count, shownPath, type Command, type Io } from './io.js';
 import { parseCommandArgs } from './args.js';
 
-export const LINT_HELP = `Usage: init-service lint [options] FILE...
+export const LINT_HELP = `Usage: init-service lint [options] FILE|DIR...
 
 Checks FreeBSD rc.d scripts (files/NAME.in or installed) against the Porter's
 Handbook pre-commit checklist, and OpenRC scripts against the service-script
 guide, generated or hand-written. Reads the files as text; runs nothing.
+A DIR (what generate --out wrote) is searched for both kinds of script; its
+other files (conf.d, units, pkg-plist) and symbolic links are passed over.
 
   --format text|json   text (default): file:line: rule: message (ref); fix: ...
   --type rcd|openrc    read every FILE with this rule set (default: by content)
@@ -45,19 +48,25 @@ export const lintCommand: Command = {
     const findings: Finding[] = [];
     const files: Array<{ file: string; kind: ScriptKind }> = [];
     let unusable = false;
-    for (const file of positionals) {
+    const refuse = (message: string) => {
+      io.stderr(`init-service: ${message}\n`);
+      unusable = true;
+    };
+    for (const { file, inDirectory } of await expand(positionals, io.cwd, refuse)) {
       let text: string;
       try {
         text = await readFile(resolve(io.cwd, file), 'utf8');
       } catch (error) {
-        io.stderr(`init-service: ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-        unusable = true;
+        refuse(`cannot read ${file}: ${readFailure(error)}`);
         continue;
       }
       const kind = (values.type as ScriptKind | undefined) ?? detectKind(file, text);
+      if (isConfFile(text)) {
+        if (!inDirectory) refuse(`${file}: a conf.d file (only NAME=value lines), which configures a script; lint the script itself (init.d/NAME)`);
+        continue;
+      }
       if (!kind) {
-        io.stderr(`init-service: ${file}: neither an rc.d script (no rc.subr, PROVIDE or .in) nor an OpenRC one (no #!/sbin/openrc-run); use --type\n`);
-        unusable = true;
+        if (!inDirectory) refuse(`${file}: neither an rc.d script (no rc.subr, PROVIDE or .in) nor an OpenRC one (no #!/sbin/openrc-run); use --type`);
         continue;
       }
       files.push({ file, kind });
@@ -69,9 +78,51 @@ export const lintCommand: Command = {
       io.stdout(`${JSON.stringify({ files, errors, warnings, findings }, null, 2)}\n`);
     } else {
       for (const f of findings) io.stdout(`${formatFinding(f)}\n`);
-      io.stderr(`lint: ${files.length} file${files.length === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+      io.stderr(`lint: ${count(files.length, 'file')}, ${count(errors, 'error')}, ${count(warnings, 'warning')}\n`);
     }
     if (unusable) return 2;
     return errors > 0 ? 1 : 0;
   },
 };
+
+/**
+ * The files to lint: each FILE as given, each DIR's regular files (searched
+ * to any depth, in name order) named as the user would type them. A DIR with
+ * no script in it is refused.
+ */
+async function expand(paths: readonly string[], cwd: string, refuse: (message: string) => void): Promise<Array<{ file: string; inDirectory: boolean }>> {
+  const out: Array<{ file: string; inDirectory: boolean }> = [];
+  for (const path of paths) {
+    const absolute = resolve(cwd, path);
+    let isDir = false;
+    try {
+      isDir = (await lstat(absolute)).isDirectory();
+    } catch {
+      // not there: reading it says so
+    }
+    if (!isDir) {
+      out.push({ file: path, inDirectory: false });
+      continue;
+    }
+    const found = await walk(absolute);
+    const scripts = [];
+    for (const file of found) {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      if (detectKind(file, text) !== undefined && !isConfFile(text)) scripts.push(file);
+    }
+    if (scripts.length === 0) refuse(`${path}: no rc.d or OpenRC script in this directory`);
+    out.push(...scripts.map((file) => ({ file: shownPath(file, cwd), inDirectory: true })));
+  }
+  return out;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}

@@ -1,9 +1,9 @@
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { readSpecFile } from '../spec/load.js';
 import { realMachine } from '../wizard/machine.js';
 import { parseTargets } from './inputs.js';
-import type { Command, Io } from './io.js';
+import { shownPath, type Command, type Io } from './io.js';
 import { parseCommandArgs } from './args.js';
 
 export const WIZARD_HELP = `Usage: init-service [wizard] [--spec FILE] [options]   (on a terminal)
@@ -48,7 +48,7 @@ export const wizardCommand: Command = {
     if (options.force && !options.yes) throw new UserError('--force goes with --yes; the wizard asks before overwriting', 2);
     const targets = options.target === undefined ? undefined : parseTargets(options.target);
     const initial = options.spec === undefined ? undefined : await readSpecFile(resolve(io.cwd, options.spec));
-    const source = options.spec === undefined ? undefined : basename(options.spec);
+    const source = options.spec === undefined ? undefined : shownPath(resolve(io.cwd, options.spec), io.cwd);
     const machine = realMachine(io.cwd);
     if (options.yes) {
       const { runWithoutQuestions } = await import('../wizard/defaults.js');

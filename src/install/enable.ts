@@ -47,6 +47,18 @@ export function enableSteps(services: readonly { target: TargetId; name: string 
   return steps;
 }
 
+/**
+ * systemd opens a unit's log files before the program runs, so the
+ * directories its tmpfiles.d file declares must exist before the first
+ * start (tmpfiles.d(5): systemd-tmpfiles-setup.service creates them at boot,
+ * not when the file is installed). `installed` are paths under the root.
+ */
+export function tmpfilesCommand(installed: readonly string[], root: string): string | undefined {
+  const files = installed.filter((p) => /^\/?usr\/lib\/tmpfiles\.d\//.test(p)).map((p) => `/${p.replace(/^\/+/, '')}`);
+  if (files.length === 0) return undefined;
+  return ['systemd-tmpfiles', ...(root === '/' ? [] : [`--root=${root}`]), '--create', ...files].map(shWord).join(' ');
+}
+
 /** How to start the services now (live systems only). */
 export function startCommands(services: readonly { target: TargetId; name: string }[]): string[] {
   return services.map(({ target, name }) =>

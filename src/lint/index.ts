@@ -37,6 +37,19 @@ export function detectKind(file: string, text: string): ScriptKind | undefined {
   return undefined;
 }
 
+/**
+ * Whether `text` is an OpenRC conf.d file (or an rc.conf.d one): only
+ * comments and NAME=value lines, no #! line. It configures a script; it is
+ * not one, so no script rule applies to it.
+ */
+export function isConfFile(text: string): boolean {
+  if (text.startsWith('#!')) return false;
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  // Only comments: a conf.d file that sets nothing (an instance of a family that differs in nothing).
+  if (lines.length === 0) return /^\s*#/m.test(text);
+  return lines.every((l) => /^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(l));
+}
+
 function apply<C>(rules: ReadonlyArray<Rule<C>>, context: C, file: string): Finding[] {
   return rules.flatMap((rule) =>
     rule.check(context).map((hit: Hit) => ({

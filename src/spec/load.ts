@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { jsonFlaw } from './json-scan.js';
+import { UserError } from '../errors.js';
 import { SpecError, normalize } from './normalize.js';
 import { quoteForMessage, type Problem } from './check-schema.js';
 import type { Service } from './types.js';
@@ -32,7 +33,9 @@ async function readBounded(file: string, source: string): Promise<Buffer> {
   const refuse = (message: string): never => {
     throw new SpecError([{ path: '(file)', message }], source);
   };
-  const cannotRead = (error: unknown): never => refuse(`cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const cannotRead = (error: unknown): never => {
+    throw new UserError(`cannot read ${file}: ${readFailure(error)}`, 2);
+  };
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -71,6 +74,20 @@ async function readBounded(file: string, source: string): Promise<Buffer> {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Why a file cannot be read, in words: `no such file`, not ENOENT. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    ELOOP: 'too many symbolic links',
+  };
+  return (code && words[code]) ?? code ?? (error as Error).message;
 }
 
 /**

@@ -63,6 +63,15 @@ function shellFiles(tree: readonly TreeEntry[]): TreeEntry[] {
   return tree.filter((e) => e.kind === 'file' && isShellPath(e.path));
 }
 
+/**
+ * Findings every rc.subr(8) script of the ports tree would give, by design,
+ * left out for rc.d scripts rather than silenced by pragmas in them: it
+ * sources /etc/rc.subr (SC1091), sets variables rc.subr reads (SC2034),
+ * reads ones rc.conf and rc.subr set (SC2154), and single-quotes `$` that
+ * rc.subr's eval is to read (SC2016).
+ */
+export const RC_SUBR_SHELLCHECK_EXCLUDED: ReadonlySet<number> = new Set([1091, 2034, 2154, 2016]);
+
 /** One shellcheck run over every shell file (`-f json1`), its findings given back per file. */
 async function shellcheck(dir: string, tree: readonly TreeEntry[], run: RunTool): Promise<CheckResult[]> {
   const files = shellFiles(tree);
@@ -77,7 +86,10 @@ async function shellcheck(dir: string, tree: readonly TreeEntry[], run: RunTool)
     return files.map((f) => ({ path: f.path, check: 'shellcheck', status: 'failed', detail: why }));
   }
   return files.map((f) => {
-    const own = comments.filter((c) => c.file === f.path);
+    // A conf.d file only sets variables for the script that sources it (openrc-run), so "unused" (SC2034) is expected there.
+    const confd = /(^|\/)conf\.d\/[^/]+$|\.confd$/.test(f.path);
+    const rcd = /^rcd\/files\/[^/]+\.in$/.test(f.path);
+    const own = comments.filter((c) => c.file === f.path && !(confd && c.code === 2034) && !(rcd && RC_SUBR_SHELLCHECK_EXCLUDED.has(c.code)));
     return own.length === 0
       ? { path: f.path, check: 'shellcheck', status: 'ok' }
       : { path: f.path, check: 'shellcheck', status: 'failed', detail: own.map((c) => `line ${c.line}: ${c.level} SC${c.code}: ${c.message}`).join('\n') };

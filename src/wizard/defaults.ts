@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { defaultOutDir, type Io } from '../commands/io.js';
 import { UserError } from '../errors.js';
-import { SpecError } from '../spec/normalize.js';
+import { normalize, SpecError } from '../spec/normalize.js';
+import { privatePathWarnings } from '../commands/private-paths.js';
 import { SERVICE_SCHEMA } from '../spec/schema.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
 import { draftProblems } from './check.js';
@@ -37,6 +38,8 @@ export async function runWithoutQuestions(options: DefaultsOptions, io: Io, mach
   const targets = options.targets ?? DEFAULT_TARGET_IDS;
   const problems = draftProblems(draft, targets);
   if (problems.length > 0) throw new SpecError(problems, options.source);
+  // What the questions would have said about each path, said once here.
+  for (const warning of privatePathWarnings(normalize(draft))) io.stderr(`warning: ${options.source ? `${options.source}: ` : ''}${warning}\n`);
   return finish(
     { draft, targets, outDir: resolve(io.cwd, options.out ?? defaultOutDir(String(draft.name))), fromFile: fieldsSet(draft), source: options.source },
     io,

@@ -6,9 +6,9 @@ import { SpecError } from '../spec/normalize.js';
 import { DEFAULT_TARGET_IDS, TARGETS, type TargetId } from '../targets/index.js';
 import { answerProblems, draftProblems, explain } from './check.js';
 import { getField, isWithin, schemaAt, setField, type Draft } from './draft.js';
-import type { Decisions, Outcome } from './finish.js';
+import type { Decisions, Instead, Outcome } from './finish.js';
 import type { Machine } from './machine.js';
-import { fieldsSet, offered, QUESTIONS, type Context, type Question } from './questions.js';
+import { fieldsSet, offered, QUESTIONS, type Choice, type Context, type Question, type SelectQuestion } from './questions.js';
 
 export interface InterviewOptions {
   /** The description to edit (--spec FILE), parsed but not yet checked. */
@@ -41,6 +41,22 @@ const askingDecisions: Decisions = {
       default: false,
     }),
   overwriteHint: 'Run again and answer yes to overwrite them, or choose another directory.',
+  async instead(out) {
+    const kind = await askSelect<Instead['kind']>({
+      message: `Leave ${out}/ as it is, and`,
+      choices: [
+        { value: 'directory', name: 'write the files to another directory' },
+        { value: 'save', name: 'save only the answers (the service description), to generate later' },
+        { value: 'quit', name: 'quit; nothing is written' },
+      ],
+    });
+    if (kind !== 'directory') return { kind };
+    const dir = await askText({
+      message: 'Write the files to',
+      validate: (text) => (text.trim() === '' ? 'give a directory (it is created if missing)' : true),
+    });
+    return { kind, dir: dir.trim() };
+  },
   write: (count, out) => askConfirm({ message: `Write ${count} file${count === 1 ? '' : 's'} to ${out}/?`, default: true }),
 };
 
@@ -142,15 +158,25 @@ async function ask(question: Question, ctx: Context, io: Io): Promise<void> {
       value = await askConfirm({ message: question.message, default: current === true });
       break;
     case 'select': {
-      const match = question.choices.find((c) => c.value === current || (typeof current === 'string' && `SIG${c.value}` === current));
+      const choices = acceptableChoices(question, ctx);
+      const match = choices.find((c) => c.value === current || (typeof current === 'string' && `SIG${c.value}` === current));
       if (!match) flagInvalid(question, current, ctx, io);
-      const preselect = match ?? question.choices.find((c) => c.value === schemaAt(question.field).default);
-      value = await askSelect({ message: question.message, choices: question.choices, default: preselect?.value });
+      const preselect = match ?? choices.find((c) => c.value === schemaAt(question.field).default);
+      value = await askSelect({ message: question.message, choices, default: preselect?.value });
       break;
     }
   }
   ctx.draft = setField(ctx.draft, question.field, value);
   for (const line of question.notes?.(value, ctx) ?? []) io.stdout(`  ${line}\n`);
+}
+
+/**
+ * The choices the description would accept here, by the same check as a spec
+ * file: a reload signal is never offered as KILL or as the stop signal.
+ */
+function acceptableChoices(question: SelectQuestion, ctx: Context): readonly Choice[] {
+  const accepted = question.choices.filter((c) => c.value === undefined || answerProblems(ctx.draft, question.field, c.value, ctx.targets).length === 0);
+  return accepted.length > 0 ? accepted : question.choices;
 }
 
 /** A choice question cannot offer a value the file has but the schema refuses: say so, with the reason. */

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 /** What the wizard asks of the machine it runs on; tests pass a fake. */
 export interface Machine {
@@ -13,7 +13,7 @@ export interface Machine {
   groupExists(name: string): boolean | undefined;
   /** `process.platform`, for the account-creation command to suggest. */
   platform: NodeJS.Platform;
-  /** Directory relative answers are resolved against. */
+  /** The directory the wizard runs in. */
   cwd: string;
 }
 
@@ -61,14 +61,20 @@ export function realMachine(cwd: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /**
- * The program the user means: an absolute path as given, a relative path
- * (`./bin/app`) resolved against the current directory, a bare name looked up
- * on PATH. undefined when a bare name is not on PATH.
+ * Where a service finds its programs: the PATH an init system starts it with
+ * (systemd's default, and OpenRC's and rc(8)'s, less /usr/games), not the
+ * PATH of whoever runs the wizard, which may start with a per-user shim.
+ */
+export const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'] as const;
+
+/**
+ * The program the user means: a path as given (a relative one is refused by
+ * the description's own check), a bare name looked up in SYSTEM_PATH first,
+ * then on the user's PATH. undefined when a bare name is found in neither.
  */
 export function resolveCommand(machine: Machine, text: string): string | undefined {
-  if (text.startsWith('/')) return text;
-  if (text.includes('/')) return resolve(machine.cwd, text);
-  return machine.which(text);
+  if (text.includes('/')) return text;
+  return SYSTEM_PATH.map((dir) => `${dir}/${text}`).find((path) => machine.exists(path)) ?? machine.which(text);
 }
 
 /** The command that creates a system account without a login, for this platform. */

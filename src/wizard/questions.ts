@@ -8,6 +8,7 @@ import { DIRECTORY_KINDS } from '../spec/types.js';
 import { getField, schemaAt, type Draft } from './draft.js';
 import { createGroupCommand, createUserCommand, resolveCommand, type Machine } from './machine.js';
 import { splitWords } from './words.js';
+import { privatePathWarning } from '../commands/private-paths.js';
 
 /** What a question sees: the machine, the targets chosen, the answers so far. */
 export interface Context {
@@ -48,7 +49,7 @@ export interface ConfirmQuestion extends Common {
 }
 
 export interface Choice {
-  value: string | undefined;
+  value: string | boolean | undefined;
   name: string;
   description?: string;
 }
@@ -154,6 +155,12 @@ const signalChoices = (none?: string): Choice[] => [
   ...SIGNALS.map((s) => ({ value: s, name: `SIG${s}` })),
 ];
 
+/** The loud warning for a path in a home directory or a version manager's tree. */
+const privateNotes = (field: string, value: unknown): string[] => {
+  const warning = typeof value === 'string' ? privatePathWarning(field, value) : undefined;
+  return warning ? [`WARNING: ${warning}`] : [];
+};
+
 const has = (target: TargetId) => (ctx: Context) => ctx.targets.includes(target);
 
 /** A name the schema accepts, made from the program's file name (`/usr/bin/Redis-Server` → `redis-server`). */
@@ -179,11 +186,17 @@ export const QUESTIONS: readonly Question[] = [
     },
     format: display,
   }, {
-    notes: (value, ctx) => (typeof value === 'string' && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
+    notes: (value, ctx) => [
+      ...(typeof value === 'string' && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
+      ...privateNotes('command', value),
+    ],
   }),
   text('name', 'Service name', plain, { suggest: (ctx) => nameFrom(ctx.draft.command) }),
   text('configFile', 'Main configuration file (optional; {config} in the arguments stands for it)', plain, {
-    notes: (value, ctx) => (typeof value === 'string' && !value.includes('{') && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
+    notes: (value, ctx) => [
+      ...(typeof value === 'string' && !value.includes('{') && !ctx.machine.exists(value) ? [`note: ${value} does not exist on this machine (fine if it is installed later)`] : []),
+      ...privateNotes('configFile', value),
+    ],
   }),
   text('args', 'Arguments (quoted as in a shell; nothing is expanded but {config}, {state}, … placeholders)', words),
   text('description', 'One-line description (optional)', plain),
@@ -199,6 +212,8 @@ export const QUESTIONS: readonly Question[] = [
   }),
   text('workingDirectory', 'Working directory (optional)', plain, {
     notes(value, ctx) {
+      const unreachable = privateNotes('workingDirectory', value);
+      if (unreachable.length > 0) return unreachable;
       if (typeof value !== 'string' || ctx.machine.exists(value)) return [];
       const user = typeof ctx.draft.user === 'string' ? ctx.draft.user : ctx.draft.name;
       const owner = user === 'root' || typeof user !== 'string' ? '' : ` -o ${user}`;
@@ -246,11 +261,11 @@ export const QUESTIONS: readonly Question[] = [
   text('switchesUser.group', "Group it switches to (optional; default: that account's primary group)", plain, { advanced: true, when: (ctx) => getField(ctx.draft, 'switchesUser.user') !== undefined, dropWhenSkipped: true }),
   text('directoriesMode', 'Mode of those directories', plain, { advanced: true, when: (ctx) => ctx.draft.directories !== undefined }),
   text('commands', "The origin launcher's extra commands: kill zap foreground (optional)", names, { advanced: true }),
-  text('interpreter', 'Interpreter of a script command, such as /usr/local/bin/python3 (optional; FreeBSD)', plain, { advanced: true, when: has('rcd') }),
-  text('environmentFile', 'File of NAME=value lines read at start (optional)', plain, { advanced: true }),
+  text('interpreter', 'Interpreter of a script command, such as /usr/local/bin/python3 (optional; FreeBSD)', plain, { advanced: true, when: has('rcd'), notes: (value) => privateNotes('interpreter', value) }),
+  text('environmentFile', 'File of NAME=value lines read at start (optional)', plain, { advanced: true, notes: (value) => privateNotes('environmentFile', value) }),
   text('configCheck', 'Command that checks the configuration before start and reload (optional)', words, { advanced: true }),
-  text('stdoutLog', 'File standard output is appended to (optional)', plain, { advanced: true }),
-  text('stderrLog', 'File standard error is appended to (optional)', plain, { advanced: true }),
+  text('stdoutLog', 'File standard output is appended to (optional)', plain, { advanced: true, notes: (value) => privateNotes('stdoutLog', value) }),
+  text('stderrLog', 'File standard error is appended to (optional)', plain, { advanced: true, notes: (value) => privateNotes('stderrLog', value) }),
   {
     kind: 'select',
     field: 'stopSignal',
@@ -278,6 +293,18 @@ export const QUESTIONS: readonly Question[] = [
       off: 'no sandboxing',
     }),
   },
+  {
+    kind: 'select',
+    field: 'systemd.memoryDenyWriteExecute',
+    message: 'systemd MemoryDenyWriteExecute= (no memory both writable and executable)',
+    advanced: true,
+    when: has('systemd'),
+    choices: [
+      { value: undefined, name: 'automatic', description: 'yes, except for JIT runtimes (node, java, sbcl, luajit, pypy, dotnet), which it aborts' },
+      { value: true, name: 'yes', description: 'even for a JIT runtime (it will abort)' },
+      { value: false, name: 'no' },
+    ],
+  },
   { kind: 'confirm', field: 'systemd.bindPrivilegedPorts', message: 'May it bind ports below 1024 (systemd)?', advanced: true, when: has('systemd') },
   text('freebsd.command', 'FreeBSD: the program as the port installs it, if not the mapped path (optional)', plain, { advanced: true, when: has('rcd') }),
   text('freebsd.args', 'FreeBSD: arguments instead of the ones above (optional)', words, { advanced: true, when: has('rcd') }),
@@ -290,8 +317,9 @@ export const QUESTIONS: readonly Question[] = [
     advanced: true,
     when: has('rcd'),
     choices: enumChoices('freebsd.plist', {
-      modern: 'for current pkg',
+      modern: 'stops the service on deinstall (@preunexec ... forcestop), for current pkg',
       legacy: 'adds @stopdaemon, for pkg_install and pkg before 1.17',
+      none: 'no pkg-plist lines: the service keeps running on deinstall',
     }),
   },
 ];
