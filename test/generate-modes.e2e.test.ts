@@ -4,9 +4,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { generate } from '../src/index.js';
 import { BIN, cli, treeRecord } from './support/cli.js';
 import { describeWithTools } from './support/tools.js';
 
+/** Files the built-in homesite example generates (the default targets). */
+const HOMESITE_FILES = generate(JSON.parse(readFileSync(new URL('../examples/homesite.json', import.meta.url), 'utf8'))).files.length;
 const dir = mkdtempSync(join(tmpdir(), 'init-service-modes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
@@ -26,22 +29,22 @@ describe('generate --dry-run', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^create +0755 openrc\/init\.d\/restas$/m);
     expect(r.stdout).toMatch(/^create +0777 openrc\/init\.d\/restas\.homesite -> restas$/m);
-    expect(r.stdout).toMatch(/^create +0644 systemd\/restas@homesite\.service\.d\/instance\.conf$/m);
-    expect(r.stdout).toMatch(/nothing written .* 9 to create, 0 to update, 0 unchanged/);
+    expect(r.stdout).toMatch(/^create +0644 systemd\/restas@\.service$/m);
+    expect(r.stdout).toMatch(new RegExp(`nothing written .* ${HOMESITE_FILES} to create, 0 to update, 0 unchanged`));
     expect(existsSync(out)).toBe(false);
   });
 
   test('shows a diff against a changed file; exits 1 as the real run would without --force, 0 with it; writes nothing either way', () => {
     const out = fresh();
     expect(cli(['generate', '--example', 'homesite', '--out', out], dir).status).toBe(0);
-    const unit = join(out, 'systemd/restas@homesite.service.d/instance.conf');
+    const unit = join(out, 'systemd/restas@.service');
     writeFileSync(unit, readFileSync(unit, 'utf8').replace('RestartSec=1', 'RestartSec=7'));
     const before = treeRecord(out);
     const refused = cli(['generate', '--example', 'homesite', '--out', out, '--dry-run'], dir);
     expect(refused.status).toBe(1);
-    expect(refused.stdout).toMatch(/^update +0644 systemd\/restas@homesite\.service\.d\/instance\.conf \(differs .*needs --force\)$/m);
+    expect(refused.stdout).toMatch(/^update +0644 systemd\/restas@\.service \(differs .*needs --force\)$/m);
     expect(refused.stdout).toMatch(/^unchanged +0755 openrc\/init\.d\/restas$/m);
-    expect(refused.stdout).toContain('--- a/systemd/restas@homesite.service.d/instance.conf\n+++ b/systemd/restas@homesite.service.d/instance.conf\n');
+    expect(refused.stdout).toContain('--- a/systemd/restas@.service\n+++ b/systemd/restas@.service\n');
     expect(refused.stdout).toMatch(/^-RestartSec=7\n\+RestartSec=1$/m);
     expect(refused.stderr).toMatch(/a real run would write nothing/);
     const forced = cli(['generate', '--example', 'homesite', '--out', out, '--dry-run', '--force'], dir);
@@ -56,7 +59,7 @@ describe('generate --check (for CI)', () => {
     cli(['generate', '--example', 'homesite', '--out', out], dir);
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--check'], dir);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/matches \(9 files\)/);
+    expect(r.stdout).toContain(`matches (${HOMESITE_FILES} files)`);
   });
 
   test('exits 1 with a diff; writes nothing', () => {
@@ -111,7 +114,7 @@ describe('generate --json', () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout) as { written: boolean; action: string; files: Record<string, string | number>[] };
     expect(doc).toMatchObject({ written: true, action: 'write' });
-    expect(doc.files).toHaveLength(9);
+    expect(doc.files).toHaveLength(HOMESITE_FILES);
     for (const f of doc.files) {
       expect(f.state).toBe('new');
       const full = join(out, String(f.path));
@@ -144,18 +147,18 @@ describe('generate --json', () => {
 describe('what even --force does not overwrite', () => {
   test('a directory where a file belongs: exit 1, nothing written', () => {
     const out = fresh();
-    mkdirSync(join(out, 'systemd/restas@homesite.service.d/instance.conf/x'), { recursive: true });
+    mkdirSync(join(out, 'systemd/restas@.service/x'), { recursive: true });
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--force'], dir);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/cannot write, even with --force; nothing was written:\n {2}.*systemd\/restas@homesite\.service\.d\/instance\.conf is a directory/);
+    expect(r.stderr).toMatch(/cannot write, even with --force; nothing was written:\n {2}.*systemd\/restas@\.service is a directory/);
     expect(existsSync(join(out, 'openrc'))).toBe(false);
   });
 });
 
 describe('many services at once', () => {
   const specs = [
-    { name: 'alpha', family: 'sites', command: '/usr/bin/a' },
-    { name: 'beta', family: 'sites', command: '/usr/bin/b' },
+    { name: 'alpha', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'] },
+    { name: 'beta', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'] },
     { name: 'gamma', command: '/usr/bin/g' },
   ];
 
@@ -185,9 +188,9 @@ describe('many services at once', () => {
       'systemd/delta.service',
       'systemd/gamma.service',
       'systemd/sites@.service',
-      'systemd/sites@alpha.service.d/instance.conf',
-      'systemd/sites@beta.service.d/instance.conf',
-    ]);
+      // A member's drop-in only where it differs from the family's template.
+      ...generate(specs.filter((spec) => spec.family === 'sites'), { targets: ['systemd'] }).files.map((f) => f.path).filter((path) => path.includes('.service.d/')),
+    ].sort());
   });
 
   test('one bad spec fails the whole run before anything is written, naming its file', () => {
@@ -220,7 +223,7 @@ describe('--templates DIR', () => {
     const out = fresh();
     const r = cli(['generate', '--example', 'homesite', '--out', out, '--templates', t], dir);
     expect(r.status).toBe(0);
-    const unit = readFileSync(join(out, 'systemd/restas@homesite.service.d/instance.conf'), 'utf8');
+    const unit = readFileSync(join(out, 'systemd/restas@.service'), 'utf8');
     expect(unit).toMatch(/^# local unit of homesite\n\[Service\]\nExecStart=\/usr\/bin\/sbcl --noinform/);
     expect(unit).not.toContain('\r');
     // The other templates are the built-in ones.
@@ -249,7 +252,7 @@ describe('--templates DIR', () => {
 describe('deterministic output on disk', () => {
   test('two runs from different directories, umasks, time zones and locales give byte-identical trees and manifests, free of machine paths', () => {
     specDir('det-specs', [
-      { name: 'alpha', family: 'sites', command: '/usr/bin/a', args: ['--port', '8080'] },
+      { name: 'alpha', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}', '--port', '8080'] },
       { name: 'gamma', command: '/usr/bin/g', workingDirectory: '/srv/g', environment: { B: '2', A: '1' } },
     ]);
     const a = join(dir, 'det-a', 'x');
@@ -318,8 +321,10 @@ describeWithTools([], { ok: process.platform === 'linux', why: 'fs.watch on Linu
           const text = readFileSync(join(out, sub, name), 'utf8');
           const isOld = text.includes(`v1 ${'x'.repeat(200)}`);
           const isNew = text.includes(`v2 ${'x'.repeat(200)}`);
-          if (sub === 'openrc/init.d') {
-            expect(text).toMatch(/^#!\/sbin\/openrc-run\n[^]*\n$/);
+          // The description is in the script (init.d); conf.d holds only the knobs, the same in both versions.
+          if (sub === 'openrc/init.d') expect(text).toMatch(/^#!\/sbin\/openrc-run\n[^]*\n$/);
+          if (sub === 'openrc/conf.d') {
+            expect(text.endsWith('\n')).toBe(true);
             continue;
           }
           expect(isOld !== isNew, `${sub}/${name} is neither the old nor the new file`).toBe(true);
@@ -352,12 +357,12 @@ describeWithTools([], { ok: process.platform === 'linux', why: 'fs.watch on Linu
       const child = spawn(process.execPath, [BIN, 'generate', '--spec', v2, '--out', out, '--target', 'openrc,systemd', '--force'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      // The first temporary file in openrc/conf.d means staging has begun. One
+      // The first temporary file in openrc/init.d (the scripts carry the description) means staging has begun. One
       // Ctrl-C: removing the staged files makes more events, and a second
       // SIGINT after the run has given up and released the signal would
       // simply end the process (status null), which this test does not ask.
       let sent = false;
-      const watcher = watch(join(out, 'openrc/conf.d'), (_, name) => {
+      const watcher = watch(join(out, 'openrc/init.d'), (_, name) => {
         if (!sent && name && String(name).endsWith('.init-service.tmp')) {
           sent = true;
           child.kill('SIGINT');

@@ -10,15 +10,27 @@ const TEMPLATES = fileURLToPath(new URL('../templates/', import.meta.url));
 
 describe('generate (programmatic API)', () => {
   test('two services of one family share a byte-identical generic script and family conf.d', () => {
-    const a = generate({ name: 'alpha', family: 'sites', command: '/usr/bin/a', args: ['x'], reloadSignal: 'HUP' }).files;
-    const b = generate({ name: 'beta', family: 'sites', command: '/usr/bin/b', user: 'root', restart: 'no', umask: '0077' }).files;
+    const alpha = { name: 'alpha', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'], reloadSignal: 'HUP' };
+    const a = generate(alpha, { targets: ['openrc'] }).files;
+    const b = generate({ ...alpha, name: 'beta' }, { targets: ['openrc'] }).files;
     const pick = (files: typeof a, path: string) => files.find((f) => f.path === path)?.content;
     expect(pick(a, 'openrc/init.d/sites')).toBeDefined();
     expect(pick(a, 'openrc/init.d/sites')).toBe(pick(b, 'openrc/init.d/sites'));
     expect(pick(a, 'openrc/conf.d/sites')).toBe(pick(b, 'openrc/conf.d/sites'));
-    expect(pick(a, 'systemd/sites@.service')).toBeDefined();
-    expect(pick(a, 'systemd/sites@.service')).toBe(pick(b, 'systemd/sites@.service'));
     expect(pick(a, 'openrc/conf.d/sites.alpha')).not.toBe(pick(b, 'openrc/conf.d/sites.beta'));
+    // systemd: one template unit for the family; a member that differs gets a drop-in with just what differs.
+    const together = generate([alpha, { ...alpha, name: 'beta', umask: '0077' }], { targets: ['systemd'] }).files;
+    expect(together.map((f) => f.path)).toEqual(['systemd/sites@.service', 'systemd/sites@beta.service.d/instance.conf']);
+    expect(pick(together, 'systemd/sites@.service')).toMatch(/^ExecStart=\/usr\/bin\/site --site %i$/m);
+    expect(pick(together, 'systemd/sites@beta.service.d/instance.conf')).toMatch(/\[Service\]\n(User=beta\n)?UMask=0077\n$/);
+  });
+
+  test('OpenRC refuses members of one family that differ in what the shared script holds, and says so', () => {
+    const alpha = { name: 'alpha', family: 'sites', command: '/usr/bin/a' };
+    expect(() => generate([alpha, { ...alpha, name: 'beta', command: '/usr/bin/b' }], { targets: ['openrc'] })).toThrow(
+      /two services write openrc\/init\.d\/sites with different content; .*members of the family "sites", make them agree/,
+    );
+    expect(() => generate([alpha, { ...alpha, name: 'beta', commands: ['kill'] }], { targets: ['openrc'] })).toThrow(/members of the family "sites"/);
   });
 
   test("a family's generic script is rendered once per run, but an override that reads the member is rendered for each, and refused", () => {
@@ -41,8 +53,8 @@ describe('generate (programmatic API)', () => {
 
   test('a family of two generates into one tree: one script, two links, two conf.d files (and the same for the overlay)', () => {
     const { files } = generate([
-      { name: 'alpha', family: 'sites', command: '/usr/bin/a' },
-      { name: 'beta', family: 'sites', command: '/usr/bin/b' },
+      { name: 'alpha', family: 'sites', command: '/usr/bin/site' },
+      { name: 'beta', family: 'sites', command: '/usr/bin/site' },
     ], { targets: ['openrc'] });
     expect(files.map((f) => f.path)).toEqual([
       'openrc/conf.d/sites',

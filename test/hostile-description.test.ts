@@ -38,9 +38,10 @@ describe('a hostile description changes only the lines that carry it', () => {
 });
 
 describeWithTools(['dash'])('POSIX sh reads each description back from the generated files', () => {
-  test('OpenRC conf.d: description=; rc.d: desc=', () => {
+  test('OpenRC script: description=; rc.d: desc=', () => {
     const scripts = HOSTILE_DESCRIPTIONS.flatMap((d) => [
-      { label: 'openrc', content: files(d, 'openrc').find((f) => f.path === 'openrc/conf.d/web')!.content! },
+      // The script's own assignment, as openrc-run's describe reads it (the rest needs openrc-run).
+      { label: 'openrc', content: /^description=[^\n]*/m.exec(files(d, 'openrc').find((f) => f.path === 'openrc/init.d/web')!.content!)![0] },
       // The rc.d script's own assignment, as rc.subr's describe reads it (the rest needs rc.subr).
       { label: 'rcd', content: /^desc=.*$/ms.exec(files(d, 'rcd').find((f) => f.path === 'rcd/files/web.in')!.content!.split('\nload_rc_config')[0]!)![0] },
     ]);

@@ -30,7 +30,7 @@ const rarely = <T>(arbitrary: fc.Arbitrary<T>, n = 20) => fc.oneof({ weight: n -
 /** A valid value, or (once in `n`) one the schema refuses. */
 const mostly = <T, U>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<U>, n = 20) => fc.oneof({ weight: n - 1, arbitrary: valid }, { weight: 1, arbitrary: invalid });
 
-const SPECIAL = [...` "'\\$\`%;|&<>*?[]{}~#!=+-,.:@/\t\n\r\u0001\u001b\u007fé✓😀\u0085\u2028\ufeff`, 'a', 'Z', '0', '@comment ', '%%PREFIX%%', '/usr/local'];
+const SPECIAL = [...` "'\\$\`%;|&<>*?[]{}~#!=+-,.:@/\t\n\r\u0001\u001b\u007fé✓😀\u0085\u2028\ufeff`, 'a', 'Z', '0', '@comment ', '%%PREFIX%%', '/usr/local', '{{', '{instance}'];
 const text = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...HOSTILE) },
   { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom(...SPECIAL), maxLength: 10 }) },
@@ -112,6 +112,29 @@ function spec(i: number, d: Drawn): Record<string, unknown> {
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) out[key] = value;
   if (d.pidfile === 'default' ? d.daemonizes : d.pidfile !== 'none') out.pidfile = d.pidfile === 'default' ? `/var/run/p${i}/p${i}.pid` : d.pidfile;
   return out;
+}
+
+/**
+ * What the program must be given: the description's values with `{{` read
+ * as a literal "{" and {instance} as the member's name (the other
+ * placeholders have nothing to stand for in these cases, and are refused).
+ */
+function expectedValues(c: Case) {
+  const s = c.spec as { command: string; args: string[]; environment?: Record<string, string>; description?: string; name: string; daemonizes: boolean; configCheck?: string[]; environmentFile?: string };
+  const value = (v: string) => v.replace(/\{\{|\{instance\}/g, (m) => (m === '{{' ? '{' : s.name));
+  return {
+    ...s,
+    args: s.args.map(value),
+    environment: s.environment && Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, value(v)])),
+    description: s.description === undefined ? undefined : value(s.description),
+    configCheck: s.configCheck?.map(value),
+    environmentFile: s.environmentFile === undefined ? undefined : value(s.environmentFile),
+  };
+}
+
+/** A template unit's text as systemd reads it for one instance: %i and %I put in, %% kept for the unit's own reading. */
+function instantiate(text: string, instance: string): string {
+  return text.replace(/%[%iI]/g, (m) => (m === '%%' ? m : instance));
 }
 
 interface Case {
@@ -226,12 +249,14 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
     for (const c of cases) {
       const unit = content(c.files.systemd, (p) => p.endsWith('.service') || p.endsWith('instance.conf')).find((f) => /^ExecStart=/m.test(f.content!));
       if (!unit) continue;
-      const s = c.spec as { command: string; args: string[]; environment?: Record<string, string>; description?: string; name: string };
+      const s = expectedValues(c);
+      // A family's template names the member %i/%I: read it as the member's unit.
+      const text = c.spec.family ? instantiate(unit.content!, s.name) : unit.content!;
       // [^\n], not ".": U+2028 in a value is not a line end for systemd, but it is for "." and "$".
-      const line = (key: string) => new RegExp(`(?:^|\n)${key}=([^\n]*)`).exec(unit.content!)![1]!;
+      const line = (key: string) => new RegExp(`(?:^|\n)${key}=([^\n]*)`).exec(text)![1]!;
       try {
         expect(execArgv(line('ExecStart'))).toEqual([s.command, ...s.args]);
-        const env = [...unit.content!.matchAll(/(?:^|\n)Environment=([^\n]*)/g)].flatMap((m) => environmentAssignments(m[1]!));
+        const env = [...text.matchAll(/(?:^|\n)Environment=([^\n]*)/g)].flatMap((m) => environmentAssignments(m[1]!));
         expect(env).toEqual(Object.entries(s.environment ?? {}));
         expect(lineValue(line('Description'))).toBe(s.description ?? s.name);
       } catch (error) {
@@ -239,25 +264,33 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
       }
     }
 
-    // 4. OpenRC: conf.d sourced, command_args and config_check evaluated once, as openrc-run does.
+    // 4. OpenRC: conf.d sourced, then the script, as openrc-run does; command_args evaluated once,
+    // the config check's words and the environment file's as the script's checkconfig and start_pre read them.
     const withOpenrc = cases.filter((c) => c.files.openrc);
-    const confd = withOpenrc.map((c) => ({
+    const script = (c: Case) => content(c.files.openrc, (p) => p.startsWith('openrc/init.d/'))[0]!.content!;
+    const sourced = withOpenrc.map((c) => ({
       label: `case ${c.index}`,
-      content: content(c.files.openrc, (p) => p.startsWith('openrc/conf.d/'))
-        .sort((a, b) => a.path.length - b.path.length)
-        .map((f) => f.content)
-        .join('\n'),
+      content: [
+        `RC_SVCNAME=${c.spec.family === undefined ? String(c.spec.name) : `${String(c.spec.family)}.${String(c.spec.name)}`}`,
+        ...content(c.files.openrc, (p) => p.startsWith('openrc/conf.d/'))
+          .sort((a, b) => a.path.length - b.path.length)
+          .map((f) => f.content),
+        script(c),
+      ].join('\n'),
     }));
     const names = (c: Case) => Object.keys((c.spec.environment as Record<string, string> | undefined) ?? {});
-    const outputs = dashEach(confd, (file, k) => {
+    const outputs = dashEach(sourced, (file, k) => {
       const c = withOpenrc[k]!;
+      const text = script(c);
+      const check = /^\tebegin "Checking the configuration of \$\{RC_SVCNAME\}"\n\t([^]*?)\n\teend \$\? /m.exec(text)?.[1];
+      const envFile = /^\t\[ -r ([^]*?) \] \|\| \{ eerror "\$\{RC_SVCNAME\}: cannot read its environment file"/m.exec(text)?.[1];
       return [
         EMIT,
         `. '${file}'`,
         `_emit "$description"`,
         `eval "set -- $command_args"; _emit "$@"`,
-        `eval "set -- $config_check"; _emit "$@"`,
-        `_emit "$environment_file"`,
+        `set -- ${check ?? ''}; _emit "$@"`,
+        `set -- ${envFile ?? "''"}; _emit "$@"`,
         // Exported (status 0 first), and its value: printenv's newline and the dot keep trailing newlines.
         `set --`,
         ...names(c).map((n) => `set -- "$@" "$(printenv ${n} >/dev/null; echo $?)$(printenv ${n}; echo .)"`),
@@ -265,7 +298,7 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
       ].join('\n');
     });
     withOpenrc.forEach((c, k) => {
-      const s = c.spec as { args: string[]; description?: string; name: string; configCheck?: string[]; environmentFile?: string; environment?: Record<string, string> };
+      const s = expectedValues(c);
       try {
         const [description, args, check, envFile, env] = lists(outputs[k]!, 5).lists;
         expect(description).toEqual([s.description ?? s.name]);
@@ -274,7 +307,7 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
         expect(envFile).toEqual([s.environmentFile ?? '']);
         expect(env).toEqual(Object.values(s.environment ?? {}).map((v) => `0${v}\n.`));
       } catch (error) {
-        problems.push(`case ${c.index} openrc conf.d: ${(error as Error).message}\n${show(c.spec)}`);
+        problems.push(`case ${c.index} openrc conf.d and script: ${(error as Error).message}\n${show(c.spec)}`);
       }
     });
 
@@ -286,10 +319,15 @@ describeWithTools(['shellcheck', 'dash', 'systemd-analyze'])('random service des
     writeFileSync(printer, `#!/bin/sh\n/usr/bin/env -0\nprintf '\\0'\n${EMIT}\n_emit "$@"\n`);
     chmodSync(printer, 0o755);
     const withRcd = cases.filter((c) => c.files.rcd);
-    const scripts = withRcd.map((c) => ({ label: `case ${c.index}`, content: installedRcd(c.files.rcd!).text.replace(/^\. \/etc\/rc\.subr$/m, ':') }));
-    const rcOutputs = dashEach(scripts, (file) => `${rcSubrStub(printer)}\nset -- start\n. '${file}'`);
+    // A family's script (named after the family) runs its member as a profile: "start NAME", with NAME in _profiles.
+    const start = (c: (typeof withRcd)[number]) => {
+      const s = c.spec as { name: string; family?: string };
+      return s.family === undefined ? 'set -- start' : `${s.family.replaceAll('-', '_')}_profiles=${s.name}\nset -- start ${s.name}`;
+    };
+    const scripts = withRcd.map((c) => ({ label: `case ${c.index}`, content: `${start(c)}\n${installedRcd(c.files.rcd!).text.replace(/^\. \/etc\/rc\.subr$/m, ':')}` }));
+    const rcOutputs = dashEach(scripts, (file) => `${rcSubrStub(printer)}\n. '${file}'`);
     withRcd.forEach((c, k) => {
-      const s = c.spec as { command: string; args: string[]; description?: string; name: string; daemonizes: boolean; environment?: Record<string, string> };
+      const s = expectedValues(c);
       try {
         const output = rcOutputs[k]!;
         const [desc] = lists(output, 1).lists;

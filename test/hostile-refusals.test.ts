@@ -95,7 +95,7 @@ describe('names that are also Object.prototype members are ordinary names', () =
   test('dependencies "constructor" and "toString", environment "constructor": carried by every target', () => {
     const spec = JSON.parse('{"name": "web", "command": "/usr/bin/web", "requires": ["constructor"], "after": ["toString"], "environment": {"constructor": "c"}}') as Record<string, unknown>;
     const text = generate(spec).files.map((f) => f.content ?? '').join('\n');
-    for (const line of ["rc_need='constructor'", "rc_after='toString'", "export constructor='c'", '# REQUIRE: LOGIN constructor toString', 'Requires=constructor.service', 'After=toString.service', 'Environment="constructor=c"']) {
+    for (const line of ['\tneed constructor', '\tafter toString', "export constructor=c", '# REQUIRE: LOGIN constructor toString', 'Requires=constructor.service', 'After=toString.service', 'Environment="constructor=c"']) {
       expect(text).toContain(line);
     }
   });

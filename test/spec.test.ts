@@ -35,7 +35,7 @@ describe('defaults', () => {
   });
 
   test('the built-in homesite example is valid', () => {
-    expect(normalize(fixtureSpec('homesite'))).toMatchObject({ name: 'homesite', family: 'restas', user: 'andrey' });
+    expect(normalize(fixtureSpec('homesite'))).toMatchObject({ name: 'homesite', family: 'restas', user: undefined, switchesUser: { user: 'andrey' } });
   });
 });
 

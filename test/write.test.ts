@@ -16,12 +16,12 @@ const fresh = () => join(base, `t${n++}`);
 const snapshot = (dir: string) => treeRecord(dir, { directories: true, mtimes: true });
 
 const v1 = generate([
-  { name: 'alpha', family: 'sites', command: '/usr/bin/a' },
-  { name: 'beta', family: 'sites', command: '/usr/bin/b' },
+  { name: 'alpha', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'] },
+  { name: 'beta', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'] },
 ], { targets: ['openrc', 'systemd'] }).files;
 const v2 = generate([
-  { name: 'alpha', family: 'sites', command: '/usr/bin/a', description: 'second version' },
-  { name: 'beta', family: 'sites', command: '/usr/bin/b', description: 'second version' },
+  { name: 'alpha', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'], description: 'second version' },
+  { name: 'beta', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'], description: 'second version' },
 ], { targets: ['openrc', 'systemd'] }).files;
 
 async function writeAll(files: readonly GeneratedFile[], dir: string) {
@@ -91,8 +91,9 @@ describe('writePlanned', () => {
   test('identical files keep their mtime; changed ones are replaced (new inode), not rewritten in place', async () => {
     const dir = fresh();
     await writeAll(v1, dir);
-    const unchanged = join(dir, 'openrc/init.d/sites');
-    const changed = join(dir, 'systemd/sites@alpha.service.d/instance.conf');
+    // A member's conf.d holds no description; the family's unit does.
+    const unchanged = join(dir, 'openrc/conf.d/sites.alpha');
+    const changed = join(dir, 'systemd/sites@.service');
     const before = { unchanged: statSync(unchanged), changed: statSync(changed) };
     await new Promise((r) => setTimeout(r, 20));
     await writeAll(v2, dir);
@@ -120,13 +121,13 @@ describe('writePlanned', () => {
     const dir = fresh();
     await writeAll(v1, dir);
     const v3 = generate([
-      { name: 'alpha', family: 'sites', command: '/usr/bin/a', description: 'second version' },
-      { name: 'beta', family: 'sites', command: '/usr/bin/b', description: 'second version' },
+      { name: 'alpha', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'], description: 'second version', configFile: '/etc/site/{instance}.conf' },
+      { name: 'beta', family: 'sites', command: '/usr/bin/site', args: ['--site', '{instance}'], description: 'second version', configFile: '/etc/site/{instance}.conf' },
       { name: 'zeta', command: '/usr/bin/z' },
     ], { targets: ['openrc', 'systemd'] }).files;
     const planned = await plan(v3, dir);
     const steps = planned.filter((p) => p.state !== 'same');
-    expect(steps.filter((p) => p.state === 'changed').length).toBeGreaterThan(3);
+    expect(steps.filter((p) => p.state === 'changed').length).toBeGreaterThan(2);
     // The last file to be renamed is a new one; after planning, a non-empty
     // directory takes its place, so every rename before it succeeds and it fails.
     const last = steps.at(-1)!;

@@ -1,12 +1,18 @@
 import '../support/task-meta.js';
-import { existsSync, realpathSync } from 'node:fs';
-import { test } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onTestFinished, test } from 'vitest';
+import { cli } from '../support/cli.js';
+import { hardLimit } from '../support/openrc.js';
 import { describeWithTools } from '../support/tools.js';
 import { waitFor } from '../support/probe.js';
 import { listening } from './ask.js';
 import { diagnosis, openBed, type Action, type Bed, type RealTarget } from './beds.js';
 import { fixture, REAL_EXAMPLES, type RealExample } from './examples.js';
 import { EXPECTED_FAILURES, cellName } from './expected.js';
+import { FREEBSD_INSTALLED_LAYOUT } from '../../src/targets/freebsd-layout.js';
 
 // The real-program matrix: every runnable example of examples/ under every
 // target, with Debian's real programs, each cell in a private root of its
@@ -57,21 +63,27 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
       throw new Error(`${error.message}; last answer: ${await probe(bed.root, member.port, member.name)}\n${await diagnosis(bed, service)}`);
     });
   const programPids = () => bed.root.processes().filter((p) => p.exe === program);
+  // A Debian unit's own configuration names Linux paths, and it is used as it is on every target.
+  const at = (path: string) => (example.unit ? path : mapped(target, path));
+  const gone = () =>
+    waitFor(`${service} and all its processes to be gone`, async () => programPids().length === 0 && (await bed.processesOf(service)).length === 0, 30_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(bed.root.processes())}\n${await diagnosis(bed, service)}`);
+    });
 
   try {
-    await prepare(bed, example);
-    await bed.install(example.name);
+    await prepare(bed, example, target);
+    await bed.install(installSource(example));
 
     await act('start');
     await answers();
     const uids = new Set(programPids().map((p) => p.uid));
     const wanted = new Set(await Promise.all(example.runsAs.map((u) => uid(bed, u))));
     await check(`runs as ${example.runsAs.join(' and ')}`, uids.size === wanted.size && [...uids].every((u) => wanted.has(u)), `uids seen: ${[...uids].join(' ')}`);
-    for (const file of example.writes(member.name)) await check(`the program wrote ${file}`, existsSync(bed.root.path(file)));
+    for (const file of example.writes(member.name).map(at)) await check(`the program wrote ${file}`, existsSync(bed.root.path(file)));
     await act('status');
 
     if (example.reload) {
-      example.reload.edit(bed.root);
+      example.reload.edit(bed.root, (path) => mapped(target, path));
       await act('reload');
       await answers(example.reload.probe);
     }
@@ -83,18 +95,68 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
     await check('restart started the program anew', after.length > 0 && after.every((pid) => !before.has(pid)), `pids before ${[...before].join(' ')}, after ${after.join(' ')}`);
 
     await act('stop');
-    await waitFor(`${service} and all its processes to be gone`, async () => programPids().length === 0 && (await bed.processesOf(service)).length === 0, 30_000).catch(async (error: Error) => {
-      throw new Error(`${error.message}: ${JSON.stringify(bed.root.processes())}\n${await diagnosis(bed, service)}`);
-    });
+    await gone();
     await check(`nothing listens on port ${member.port} once stopped`, !(await listening(bed.root, member.port)));
+
+    // The origin launcher's commands, where the description asks for them
+    // (systemd has its own: systemctl kill, reset-failed, journalctl -f).
+    const commands = target === 'systemd' ? [] : launcherCommands(example, member.name);
+    if (commands.includes('kill')) {
+      await act('start');
+      await answers();
+      await act('kill');
+      await gone();
+    }
+    if (commands.includes('zap')) {
+      await act('zap');
+      const status = await bed.act(service, 'status');
+      await check(`${service} status says stopped after zap`, status.status !== 0, status.output);
+    }
+    if (commands.includes('foreground')) {
+      // In the terminal, as the service would run: it answers, and ends with its program.
+      const foreground = bed.act(service, 'foreground');
+      await answers();
+      await check('foreground runs as the service does', programPids().every((p) => wanted.has(p.uid)));
+      for (const p of programPids()) process.kill(p.pid, 'SIGTERM');
+      await foreground;
+      await gone();
+    }
   } finally {
     await bed.close();
   }
 }
 
+/** `--example NAME`, or for a round trip the Debian unit imported into a description (init-service import). */
+function installSource(example: RealExample): string[] {
+  if (!example.unit) return ['--example', example.name];
+  const dir = mkdtempSync(join(tmpdir(), 'init-service-imported-'));
+  const spec = join(dir, 'imported.json');
+  const r = cli(['import', example.unit, '--out', spec], REPO);
+  if (r.status !== 0) throw new Error(`init-service import ${example.unit} failed (${r.status}):\n${r.stderr}`);
+  const description = JSON.parse(readFileSync(spec, 'utf8')) as Record<string, unknown>;
+  example.handEdit?.(description);
+  // This machine's hard limit on open files (20000 in our containers) is
+  // below Debian's LimitNOFILE=65535, and root here cannot raise it.
+  const limits = description.limits as { nofile?: number } | undefined;
+  if (typeof limits?.nofile === 'number') limits.nofile = Math.min(limits.nofile, hardLimit('Max open files'));
+  writeFileSync(spec, JSON.stringify(description));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return ['--spec', spec];
+}
+
+/** The launcher commands (kill, zap, foreground) the example's description asks for. */
+function launcherCommands(example: RealExample, member: string): string[] {
+  if (example.unit) return [];
+  const file = example.members.length > 1 ? `${example.name}/${member}.json` : `${example.name}.json`;
+  const spec = JSON.parse(readFileSync(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), 'utf8')) as { commands?: string[] };
+  return (spec.commands ?? []).map((c) => (c === 'nodaemon' ? 'foreground' : c));
+}
+
 /** What the package would have installed besides the init files: its configuration, its app, its accounts. */
-async function prepare(bed: Bed, example: RealExample): Promise<void> {
-  for (const [inside, file] of Object.entries(example.fixtures)) bed.root.write(inside, fixture(file));
+async function prepare(bed: Bed, example: RealExample, target: RealTarget): Promise<void> {
+  // A port's configuration is under %%PREFIX%%/etc (the description reaches it through
+  // configFile); the files the examples' arguments name stay there: arguments are never mapped.
+  for (const [inside, file] of Object.entries(example.fixtures)) bed.root.write(inside.startsWith('/etc/') ? mapped(target, inside) : inside, fixture(file));
   for (const account of example.accounts) {
     if ((await bed.root.run(['getent', 'passwd', account])).status === 0) continue;
     const r = await bed.root.run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', account]);
@@ -106,4 +168,11 @@ async function uid(bed: Bed, account: string): Promise<number> {
   const r = await bed.root.run(['id', '-u', account]);
   if (r.status !== 0) throw new Error(`no account ${account}: ${r.output}`);
   return Number(r.stdout.trim());
+}
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A path of the description where the target's platform has it: FreeBSD's layout with PREFIX /usr/local for rc.d. */
+function mapped(target: RealTarget, path: string): string {
+  return target === 'rcd' ? FREEBSD_INSTALLED_LAYOUT.path(path) : path;
 }
