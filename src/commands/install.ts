@@ -47,6 +47,15 @@ function parse(args: readonly string[]) {
   }, true);
 }
 
+/** --target; without it, every target under a --root, or the init systems running here at /. */
+export function targetsFor(target: string | undefined, live: boolean): TargetId[] {
+  if (target !== undefined) return parseTargets(target);
+  if (!live) return [...DEFAULT_TARGET_IDS];
+  const running = runningInitSystems();
+  if (running.length === 0) throw new UserError('cannot tell which init system runs here; pass --target openrc, rcd or systemd', 2);
+  return running;
+}
+
 /** The init systems this machine runs (for installing into / without --target). */
 export function runningInitSystems(): TargetId[] {
   if (process.platform === 'freebsd') return ['rcd'];
@@ -75,14 +84,8 @@ export const installCommand: Command = {
       throw new UserError(`--prefix: "${prefix}" is not accepted; expected an absolute path of letters, digits and . _ + - /`, 2);
     }
     const live = root === '/';
-    let targets: TargetId[];
-    if (options.target !== undefined) targets = parseTargets(options.target);
-    else if (!live) targets = [...DEFAULT_TARGET_IDS];
-    else {
-      targets = runningInitSystems();
-      if (targets.length === 0) throw new UserError('cannot tell which init system runs here; pass --target openrc, rcd or systemd', 2);
-      io.stderr(`installing for ${targets.join(', ')} (the init system running here; --target chooses)\n`);
-    }
+    const targets = targetsFor(options.target, live);
+    if (options.target === undefined && live) io.stderr(`installing for ${targets.join(', ')} (the init system running here; --target chooses)\n`);
 
     const files = fromSpecs ? await generated(options, targets, io) : await fromDirectory(resolve(io.cwd, positionals[0]!));
     let placed;

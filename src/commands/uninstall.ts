@@ -2,10 +2,10 @@ import { lstat, readlink, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
-import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
+import type { TargetId } from '../targets/index.js';
 import { plan, type PlannedFile } from '../write.js';
-import { SPEC_HELP, SPEC_OPTIONS, parseTargets } from './inputs.js';
-import { fromDirectory, generated, runningInitSystems } from './install.js';
+import { SPEC_HELP, SPEC_OPTIONS } from './inputs.js';
+import { fromDirectory, generated, targetsFor } from './install.js';
 import { count, type Command, type Io } from './io.js';
 import { parseCommandArgs } from './args.js';
 
@@ -49,13 +49,7 @@ export const uninstallCommand: Command = {
     }
     const root = resolve(io.cwd, options.root ?? '/');
     const live = root === '/';
-    let targets: TargetId[];
-    if (options.target !== undefined) targets = parseTargets(options.target);
-    else if (!live) targets = [...DEFAULT_TARGET_IDS];
-    else {
-      targets = runningInitSystems();
-      if (targets.length === 0) throw new UserError('cannot tell which init system runs here; pass --target openrc, rcd or systemd', 2);
-    }
+    const targets = targetsFor(options.target, live);
     const files = fromSpecs ? await generated(options, targets, io, false) : await fromDirectory(resolve(io.cwd, positionals[0]!));
     let placed;
     try {
