@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { BIN } from './support/cli.js';
 import { ImportError, importUnit, UnitSyntaxError } from '../src/import/index.js';
 import { parseExecLine } from '../src/import/exec-line.js';
 import { parseUnitFile } from '../src/import/unit-file.js';
@@ -146,6 +151,21 @@ describe('what a unit becomes', () => {
     const { report } = imported(text);
     const lines = text.split('\n').flatMap((l, i) => (/^\w+=/.test(l) ? [`web.service:${i + 1}`] : []));
     expect(report.map((r) => r.at).sort()).toEqual(lines.sort());
+  });
+});
+
+describe('the one-step path', () => {
+  test('init-service import UNIT | init-service generate --spec - gives the files of the imported description', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'init-service-import-'));
+    try {
+      const unit = join(dir, 'web.service');
+      writeFileSync(unit, '[Unit]\nDescription=Web\n[Service]\nExecStart=/usr/bin/web --port 8080\nUser=web\n');
+      const r = spawnSync('sh', ['-c', 'node "$1" import "$2" | node "$1" generate --spec - --out "$3/out" --target systemd', 'sh', BIN, unit, dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'out/systemd/web.service'), 'utf8')).toMatch(/^ExecStart=\/usr\/bin\/web --port 8080$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

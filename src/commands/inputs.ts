@@ -20,7 +20,8 @@ export const SPEC_OPTIONS = {
 
 /** The help of the spec options generate and install share. */
 export const SPEC_HELP = `  --spec PATH        service description (JSON, or YAML for .yaml/.yml), or a
-                     directory of them (*.json, *.yaml, *.yml); repeatable
+                     directory of them (*.json, *.yaml, *.yml), or - for
+                     standard input (JSON); repeatable
   --example NAME     use a built-in example instead: homesite (the RESTAS site),
                      redis, nginx, memcached, node-app, lisp-site (a family)`;
 
@@ -51,7 +52,8 @@ export interface SpecInput {
  * a directory by the directory as given plus its name.
  */
 export async function specInputs(specs: readonly string[], example: string | undefined, cwd: string): Promise<SpecInput[]> {
-  const inputs = specs.flatMap((spec) => expand(resolve(cwd, spec), (file) => shownPath(file, cwd)));
+  // "-" is standard input: init-service import UNIT | init-service generate --spec -
+  const inputs = specs.flatMap((spec) => (spec === '-' ? [{ file: '/dev/stdin', source: '(standard input)' }] : expand(resolve(cwd, spec), (file) => shownPath(file, cwd))));
   // A built-in example is a file, or a directory holding a family's members.
   if (example !== undefined) {
     const path = examplePath(example);
