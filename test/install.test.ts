@@ -40,7 +40,7 @@ describe('install --root (file placement)', () => {
     // Only printed, not run, without --enable.
     expect(r.stdout).toContain(`To enable at boot (or install with --enable):\n  ln -s /etc/init.d/restas.homesite ${root}/etc/runlevels/default/restas.homesite\n`);
     expect(r.stdout).toContain(`  systemctl --root=${root} enable restas@homesite.service\n`);
-    expect(r.stdout).toContain(`  sysrc -R ${root} restas_enable=YES\n`);
+    expect(r.stdout).toContain(`  sysrc -R ${root} restas_enable=YES restas_profiles+=homesite\n`);
     expect(existsSync(join(root, 'etc/runlevels'))).toBe(false);
   });
 
@@ -170,7 +170,7 @@ describe('install --enable under --root', () => {
     mkdirSync(noTools, { recursive: true });
     const r = cli(['install', '--example', 'homesite', '--root', root, '--target', 'rcd', '--enable'], base, { PATH: noTools });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^FAILED +restas: sysrc -R .* restas_enable=YES\n +sysrc is not installed here$/m);
+    expect(r.stdout).toMatch(/^FAILED +restas: sysrc -R .* restas_enable=YES restas_profiles\+=homesite\n +sysrc is not installed here$/m);
     expect(r.stderr).toMatch(/the files are installed, but 1 of 1 enable steps failed/);
     expect(existsSync(join(root, 'usr/local/etc/rc.d/restas'))).toBe(true);
   });
@@ -184,6 +184,25 @@ describeWithTools(['systemctl'])('install --enable under --root, systemd', () =>
     expect(r.status).toBe(0);
     expect(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants/restas@homesite.service')).isSymbolicLink()).toBe(true);
     expect(r.stdout).toMatch(/^enabled +restas@homesite\.service: systemctl --root=/m);
+  });
+});
+
+describe('enabling a family whose members the files alone do not name', () => {
+  test('from the descriptions: systemd instances of the template, rc.d profiles of the family script', () => {
+    const r = cli(['install', '--example', 'lisp-site', '--root', fresh(), '--target', 'systemd,rcd', '--dry-run'], base);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}sysrc -R \S+ lisp_site_enable=YES lisp_site_profiles\+=alpha lisp_site_profiles\+=beta$/m);
+    expect(r.stdout).toMatch(/^ {2}systemctl --root=\S+ enable lisp-site@alpha\.service$/m);
+    expect(r.stdout).toMatch(/^ {2}systemctl --root=\S+ enable lisp-site@beta\.service$/m);
+  });
+
+  test('from a generated tree: the members named by its OpenRC instance links', () => {
+    const placed = placeFiles(generate([{ name: 'a', family: 'f', command: '/usr/bin/f' }, { name: 'b', family: 'f', command: '/usr/bin/f' }]).files, ['openrc', 'rcd', 'systemd']);
+    expect(placed.services.filter((s) => s.target !== 'openrc')).toEqual([
+      { target: 'rcd', name: 'f', profiles: ['a', 'b'] },
+      { target: 'systemd', name: 'f@a.service' },
+      { target: 'systemd', name: 'f@b.service' },
+    ]);
   });
 });
 

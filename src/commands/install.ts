@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { LINK_MODE, type GeneratedFile } from '../files.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
 import { DEFAULT_TARGET_IDS, type TargetId } from '../targets/index.js';
-import { readTree } from '../verify/tree.js';
+import { readTree, type Member } from '../verify/tree.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, SPEC_OPTIONS, generateFromInputs, parseTargets, specInputs } from './inputs.js';
 import type { Command, Io } from './io.js';
@@ -87,10 +87,11 @@ export const installCommand: Command = {
     const targets = targetsFor(options.target, live);
     if (options.target === undefined && live) io.stderr(`installing for ${targets.join(', ')} (the init system running here; --target chooses)\n`);
 
-    const files = fromSpecs ? await generated(options, targets, io) : await fromDirectory(resolve(io.cwd, positionals[0]!));
+    const members: Member[] = [];
+    const files = fromSpecs ? await generated(options, targets, io, true, members) : await fromDirectory(resolve(io.cwd, positionals[0]!));
     let placed;
     try {
-      placed = placeFiles(files, targets, prefix);
+      placed = placeFiles(files, targets, prefix, members);
     } catch (error) {
       throw new UserError((error as Error).message, 2);
     }
@@ -144,9 +145,11 @@ export const installCommand: Command = {
 };
 
 /** The files of descriptions generated on the fly; `warn` false: what they would say about the service is not news (uninstall). */
-export async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io, warn = true): Promise<GeneratedFile[]> {
+/** The files of the descriptions given; `members` receives the families' members they name. */
+export async function generated(options: { spec?: string[]; example?: string; templates?: string[] }, targets: TargetId[], io: Io, warn = true, members: Member[] = []): Promise<GeneratedFile[]> {
   const inputs = await specInputs(options.spec ?? [], options.example, io.cwd);
-  const { files, warnings } = await generateFromInputs(inputs, options.templates, targets, io.cwd);
+  const { files, warnings, services } = await generateFromInputs(inputs, options.templates, targets, io.cwd);
+  for (const { service } of services) if (service.family !== undefined) members.push({ family: service.family, name: service.name });
   if (warn) io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
   return files;
 }

@@ -26,12 +26,12 @@ export interface EnableStep {
  *   another root `systemctl --root=ROOT enable UNIT` (offline, no reload);
  * - FreeBSD: `sysrc NAME_enable=YES`, or `sysrc -R ROOT ...`.
  */
-export function enableSteps(services: readonly { target: TargetId; name: string }[], root: string): EnableStep[] {
+export function enableSteps(services: readonly { target: TargetId; name: string; profiles?: string[] }[], root: string): EnableStep[] {
   const live = root === '/';
   const steps: EnableStep[] = [];
   const command = (target: TargetId, names: string[], argv: string[]) => steps.push({ target, names, argv, shown: argv.map(shWord).join(' ') });
   const systemd = services.filter((s) => s.target === 'systemd').map((s) => s.name);
-  for (const { target, name } of services) {
+  for (const { target, name, profiles = [] } of services) {
     if (target === 'openrc') {
       if (live) command('openrc', [name], ['rc-update', 'add', name, 'default']);
       else {
@@ -39,7 +39,9 @@ export function enableSteps(services: readonly { target: TargetId; name: string 
         steps.push({ target, names: [name], shown: `ln -s /etc/init.d/${name} ${shWord(path)}`, link: { path, target: `/etc/init.d/${name}` } });
       }
     } else if (target === 'rcd') {
-      command('rcd', [name], live ? ['sysrc', `${name}_enable=YES`] : ['sysrc', '-R', root, `${name}_enable=YES`]);
+      // A family's members are its profiles (sysrc(8): NAME+=VALUE appends).
+      const settings = [`${name}_enable=YES`, ...profiles.map((p) => `${name}_profiles+=${p}`)];
+      command('rcd', [name], live ? ['sysrc', ...settings] : ['sysrc', '-R', root, ...settings]);
     }
   }
   if (systemd.length > 0 && live) command('systemd', systemd, ['systemctl', 'daemon-reload']);

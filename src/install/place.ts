@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { DATA_MODE, LINK_MODE, SCRIPT_MODE, type GeneratedFile } from '../files.js';
 import type { TargetId } from '../targets/index.js';
 import { applySlist, SUB_LIST_TOKEN, subListValues } from '../targets/rcd.js';
-import { concreteUnits } from '../verify/tree.js';
+import { concreteUnits, type Member } from '../verify/tree.js';
 import { OPENRC_FILE, RC_SCRIPT, TMPFILES_FILE } from '../layout.js';
 
 /** Where FreeBSD ports install by default (`PREFIX`, `LOCALBASE`). */
@@ -13,7 +13,7 @@ export interface Placed {
   /** Files with paths relative to the install root, such as `etc/init.d/restas`. */
   files: GeneratedFile[];
   /** Services to enable, per init system. */
-  services: { target: TargetId; name: string }[];
+  services: { target: TargetId; name: string; profiles?: string[] }[];
 }
 
 /**
@@ -34,7 +34,7 @@ export interface Placed {
  * overlay) are for packagers and are not installed. Throws on what cannot
  * be installed as is.
  */
-export function placeFiles(files: readonly GeneratedFile[], targets: readonly TargetId[], prefix = DEFAULT_PREFIX): Placed {
+export function placeFiles(files: readonly GeneratedFile[], targets: readonly TargetId[], prefix = DEFAULT_PREFIX, members: readonly Member[] = []): Placed {
   const placed: GeneratedFile[] = [];
   const problems: string[] = [];
   const want = new Set(targets);
@@ -72,7 +72,7 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
     }
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  return { files: placed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), services: services(files, targets) };
+  return { files: placed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), services: services(files, targets, members) };
 }
 
 /**
@@ -81,10 +81,16 @@ export function placeFiles(files: readonly GeneratedFile[], targets: readonly Ta
  * script, and every systemd unit with an [Install] section (a template's
  * instances, named by its drop-in directories).
  */
-function services(files: readonly GeneratedFile[], targets: readonly TargetId[]): Placed['services'] {
+function services(files: readonly GeneratedFile[], targets: readonly TargetId[], described: readonly Member[]): Placed['services'] {
   const out: Placed['services'] = [];
   const initd = files.filter((f) => OPENRC_FILE.exec(f.path)?.[1] === 'init.d');
   const linked = new Set(initd.filter((f) => f.linkTarget !== undefined).map((f) => f.linkTarget));
+  // A family's members: from the descriptions, or from the OpenRC instance links (FAMILY.NAME -> FAMILY).
+  const members = [...described];
+  for (const f of initd) {
+    const base = posix.basename(f.path);
+    if (f.linkTarget !== undefined && base.startsWith(`${f.linkTarget}.`)) members.push({ family: f.linkTarget, name: base.slice(f.linkTarget.length + 1) });
+  }
   if (targets.includes('openrc')) {
     for (const f of initd) {
       const name = posix.basename(f.path);
@@ -94,12 +100,15 @@ function services(files: readonly GeneratedFile[], targets: readonly TargetId[])
   if (targets.includes('rcd')) {
     for (const f of files) {
       const match = RC_SCRIPT.exec(f.path);
-      if (match) out.push({ target: 'rcd', name: match[1]! });
+      if (!match) continue;
+      // A family's script runs its members as ${name}_profiles.
+      const profiles = /_profiles\b/.test(f.content ?? '') ? [...new Set(members.filter((m) => m.family.replace(/-/g, '_') === match[1]).map((m) => m.name))].sort() : [];
+      out.push({ target: 'rcd', name: match[1]!, ...(profiles.length > 0 ? { profiles } : {}) });
     }
   }
   if (targets.includes('systemd')) {
     const byPath = new Map(files.map((f) => [f.path, f]));
-    for (const { unit, file, placeholder } of concreteUnits(files.map((f) => f.path))) {
+    for (const { unit, file, placeholder } of concreteUnits(files.map((f) => f.path), members)) {
       if (placeholder) continue;
       if (/^\[Install\]/m.test(byPath.get(file)?.content ?? '')) out.push({ target: 'systemd', name: unit });
     }

@@ -61,13 +61,20 @@ export function isUnitPath(path: string): boolean {
   return UNIT_FILE.test(path);
 }
 
+/** A member of a family, as its description names it. */
+export interface Member {
+  family: string;
+  name: string;
+}
+
 /**
  * The concrete units to check for the units in the tree: a plain unit as is;
  * a template `x@.service` once per instance, named by a drop-in directory
  * `x@NAME.service.d/` or an OpenRC instance link `openrc/init.d/x.NAME`, or
- * as `x@example.service` when there is none.
+ * as `x@example.service` when there is none. `members` names the families'
+ * members when the descriptions are at hand (install --spec).
  */
-export function concreteUnits(paths: readonly string[]): { unit: string; file: string; placeholder: boolean }[] {
+export function concreteUnits(paths: readonly string[], members: readonly Member[] = []): { unit: string; file: string; placeholder: boolean }[] {
   const units: { unit: string; file: string; placeholder: boolean }[] = [];
   for (const file of paths.filter(isUnitPath)) {
     const unit = file.slice('systemd/'.length);
@@ -82,7 +89,8 @@ export function concreteUnits(paths: readonly string[]): { unit: string; file: s
     const instances = new Set(
       paths
         .map((p) => new RegExp(`^systemd/${escapeRegExp(prefix)}([^/]+)\\.service\\.d/`).exec(p)?.[1] ?? new RegExp(`^openrc/init\\.d/${escapeRegExp(family)}\\.([^/]+)$`).exec(p)?.[1])
-        .filter((i): i is string => i !== undefined),
+        .filter((i): i is string => i !== undefined)
+        .concat(members.filter((m) => m.family === family).map((m) => m.name)),
     );
     if (instances.size === 0) units.push({ unit: `${prefix}example.service`, file, placeholder: true });
     for (const instance of [...instances].sort()) units.push({ unit: `${prefix}${instance}.service`, file, placeholder: false });
