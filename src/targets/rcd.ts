@@ -504,12 +504,6 @@ export const rcd: Target = {
     if (!m.supervised && (svc.stdoutLog || svc.stderrLog)) {
       warnings.push('rcd: stdoutLog/stderrLog are not used: a self-daemonizing program writes its own output');
     }
-    const named = accounts(svc);
-    for (const account of new Set([...named.users, ...named.groups])) {
-      if (accountKind(svc, account) === 'personal') {
-        warnings.push(`rcd: account "${account}" looks personal: Makefile.snippet leaves it out of USERS/GROUPS, which register system accounts in ports/UIDs and ports/GIDs; create it on the host`);
-      }
-    }
     const files = [{ path: LAYOUT.rcScript(m.rc), mode: SCRIPT_MODE, content: renderer.render('rcd/rc.d.ejs', { svc: script, m }) }];
     return { files, warnings };
   },
@@ -530,6 +524,7 @@ export const rcd: Target = {
           group: svc.group ?? svc.user,
           users: system(svc, users),
           groups: system(svc, groups),
+          personal: [...new Set([...users, ...groups])].filter((a) => accountKind(svc, a) === 'personal'),
           plist: svc.freebsd.plist,
           tokens: accountTokens(rc),
         };
@@ -541,6 +536,8 @@ export const rcd: Target = {
       from: scripts.length === 1 ? `the service description "${scripts[0]!.name}"` : `the service descriptions ${scripts.map((s) => `"${s.name}"`).join(', ')}`,
       users: [...new Set(scripts.flatMap((s) => s.users))],
       groups: [...new Set(scripts.flatMap((s) => s.groups))],
+      // Said once, in the file the packager merges, rather than on every generate.
+      personal: [...new Set(scripts.flatMap((s) => s.personal))],
       subList: scripts.flatMap((s) =>
         s.user === undefined
           ? []
