@@ -359,8 +359,15 @@ function model(svc: Service) {
   const logDir = supervised && log && !/^\/var\/log\/[^/]+$/.test(log) ? portPath(log).replace(/\/[^/]+$/, '') : undefined;
   const logFile = supervised && log && logDir === undefined && viaSu ? ['install', ...owner, '-m', '0600', '/dev/null', part(portPath(log))] : undefined;
   // One install(1) for all of them (the pidfiles' directory is only read by root).
-  const made = [...new Set([...(runDir === undefined ? [] : [runDir]), ...(logDir === undefined ? [] : [logDir]), ...directories.map((d) => portPath(d))])];
-  const makeDirectories = made.length === 0 ? [] : [['install', '-d', ...owner, '-m', svc.directoriesMode, ...made.map(part)]];
+  const all = [...new Set([...(runDir === undefined ? [] : [runDir]), ...(logDir === undefined ? [] : [logDir]), ...directories.map((d) => portPath(d))])];
+  // The directory of the own pidfile of a program that starts as root stays root's: the account could
+  // otherwise point the pidfile at any process.
+  const rootPidDir = svc.switchesUser && !supervised && svc.pidfile ? pidfile.replace(/\/[^/]+$/, '') : undefined;
+  const made = all.filter((d) => d !== rootPidDir);
+  const makeDirectories = [
+    ...(made.length === 0 ? [] : [['install', '-d', ...owner, '-m', svc.directoriesMode, ...made.map(part)]]),
+    ...(rootPidDir !== undefined && all.includes(rootPidDir) ? [['install', '-d', '-m', svc.directoriesMode, part(rootPidDir)]] : []),
+  ];
   // A program that writes its own pidfile as a non-root user needs it (or its directory) to be theirs: install(1), checklist item 16.
   const ownPidfile = !supervised && svc.user !== undefined;
   const pidDir = ownPidfile && !/^\/var\/run\/[^/]+$/.test(svc.pidfile!) ? pidfile.replace(/\/[^/]+$/, '') : undefined;

@@ -185,13 +185,22 @@ function writable(svc: Service, hardened: boolean): Writable {
   for (const kind of DIRECTORY_KINDS) {
     const dirs = svc.directories[kind];
     if (dirs.length === 0) continue;
-    if (svc.switchesUser) {
+    // The directory of a forking program's own pidfile stays root's (managed,
+    // as User= is root here): the account could otherwise point the
+    // pidfile at any process (OpenRC's service-script guide, PID files).
+    const pidDir = svc.switchesUser && svc.daemonizes && svc.pidfile ? svc.pidfile.slice(0, svc.pidfile.lastIndexOf('/')) : undefined;
+    const handed = dirs.filter((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}` !== pidDir);
+    if (svc.switchesUser && handed.length > 0) {
       // StateDirectory= and its siblings belong to User=, here root, and
       // systemd chowns them back to it (recursively) on every start.
-      out.owned.push(...dirs.map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
-      if (hardened) out.readWrite.push(...dirs.map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
-      continue;
+      out.owned.push(...handed.map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
+      if (hardened) out.readWrite.push(...handed.map((dir) => `${LINUX_LAYOUT.base[kind]}/${dir}`));
     }
+    const managed = svc.switchesUser ? dirs.filter((dir) => !handed.includes(dir)) : dirs;
+    if (managed.length === 0) continue;
+    out.managed.push(...managed.map((dir): [string, string] => [DIRECTORY_SETTING[kind], dir]));
+    if (svc.directoriesMode !== '0755') out.modes.push([`${DIRECTORY_SETTING[kind]}Mode`, svc.directoriesMode]);
+    continue;
     out.managed.push(...dirs.map((dir): [string, string] => [DIRECTORY_SETTING[kind], dir]));
     if (svc.directoriesMode !== '0755') out.modes.push([`${DIRECTORY_SETTING[kind]}Mode`, svc.directoriesMode]);
   }

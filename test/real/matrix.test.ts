@@ -1,5 +1,5 @@
 import '../support/task-meta.js';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,10 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
     const wanted = new Set(await Promise.all(example.runsAs.map((u) => uid(bed, u))));
     await check(`runs as ${example.runsAs.join(' and ')}`, uids.size === wanted.size && [...uids].every((u) => wanted.has(u)), `uids seen: ${[...uids].join(' ')}`);
     for (const file of example.writes(member.name).map(at)) await check(`the program wrote ${file}`, existsSync(bed.root.path(file)));
+    for (const { path, owner } of declaredDirectories(example, member.name, target)) {
+      const stat = statSync(bed.root.path(path), { throwIfNoEntry: false });
+      await check(`the declared directory ${path} exists, owned by ${owner}`, stat?.isDirectory() === true && stat.uid === (await uid(bed, owner)), `uid ${stat?.uid}`);
+    }
     await act('status');
 
     if (example.reload) {
@@ -144,12 +148,38 @@ function installSource(example: RealExample): string[] {
   return ['--spec', spec];
 }
 
+/** The example's description, as examples/ has it. */
+function description(example: RealExample, member: string): ExampleSpec {
+  const file = example.members.length > 1 ? `${example.name}/${member}.json` : `${example.name}.json`;
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), 'utf8')) as ExampleSpec;
+}
+
+interface ExampleSpec {
+  user?: string;
+  daemonizes?: boolean;
+  pidfile?: string;
+  switchesUser?: { user: string };
+  commands?: string[];
+  directories?: Record<string, string[]>;
+}
+
+/** Where each init system creates the declared directories, and whose they are: the account the program writes as. */
+function declaredDirectories(example: RealExample, member: string, target: RealTarget): Array<{ path: string; owner: string }> {
+  if (example.unit) return [];
+  const spec = description(example, member);
+  const bases: Record<string, string> = target === 'rcd' ? { state: '/var/db', cache: '/var/cache', logs: '/var/log', runtime: '/var/run' } : { state: '/var/lib', cache: '/var/cache', logs: '/var/log', runtime: '/run' };
+  const owner = spec.switchesUser?.user ?? spec.user ?? 'root';
+  const path = (kind: string, name: string) => `${bases[kind]}/${name.replace(/\{instance\}/g, member)}`;
+  // The directory of the own pidfile of a program started as root stays root's (it could point root at any process).
+  const pidfile = spec.pidfile?.replace(/^\{(\w+)\}/, (_, kind: string) => path(kind, spec.directories?.[kind]?.[0] ?? ''));
+  const pidDir = spec.switchesUser && spec.daemonizes ? pidfile?.slice(0, pidfile.lastIndexOf('/')) : undefined;
+  return Object.entries(spec.directories ?? {}).flatMap(([kind, names]) => names.map((n) => ({ path: path(kind, n), owner: path(kind, n) === pidDir ? 'root' : owner })));
+}
+
 /** The launcher commands (kill, zap, foreground) the example's description asks for. */
 function launcherCommands(example: RealExample, member: string): string[] {
   if (example.unit) return [];
-  const file = example.members.length > 1 ? `${example.name}/${member}.json` : `${example.name}.json`;
-  const spec = JSON.parse(readFileSync(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), 'utf8')) as { commands?: string[] };
-  return (spec.commands ?? []).map((c) => (c === 'nodaemon' ? 'foreground' : c));
+  return (description(example, member).commands ?? []).map((c) => (c === 'nodaemon' ? 'foreground' : c));
 }
 
 /** What the package would have installed besides the init files: its configuration, its app, its accounts. */
