@@ -8,7 +8,7 @@ import { PrivateRoot, type RunResult } from '../support/private-root.js';
 import type { SystemdTestbed } from '../support/systemd-testbed.js';
 
 export type RealTarget = 'openrc' | 'rcd' | 'systemd';
-export type Action = 'start' | 'stop' | 'restart' | 'reload' | 'status' | 'kill' | 'zap' | 'foreground';
+export type Action = 'start' | 'stop' | 'restart' | 'reload' | 'status' | 'kill' | 'zap' | 'foreground' | 'configtest';
 
 /**
  * One init system running in a private root, with a service installed by
@@ -21,6 +21,8 @@ export interface Bed {
   /** Installs the generated files of `source` (`--example NAME` or `--spec FILE`). */
   install(source: readonly string[]): Promise<void>;
   act(service: string, action: Action): Promise<RunResult>;
+  /** rc.d only: a line an admin adds to /etc/rc.conf (`sysrc redis_nice=5`). */
+  setting?(line: string): void;
   /** Pids (host) of everything the init system runs for the service, supervisors included. */
   processesOf(service: string): Promise<number[]>;
   close(): Promise<void>;
@@ -140,6 +142,12 @@ class RcdBed implements Bed {
 
   async install(source: readonly string[]): Promise<void> {
     installExample(this.root, source, 'rcd');
+  }
+
+  /** A line an admin's sysrc(8) leaves in /etc/rc.conf. */
+  setting(line: string): void {
+    this.enabled.push(line);
+    this.root.write('/etc/rc.conf', `${this.enabled.join('\n')}\n`);
   }
 
   /** What an admin's `sysrc NAME_enable=YES` (and, for a profile, `sysrc NAME_profiles+=PROFILE`) leaves in /etc/rc.conf. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { httpGet, memcached, redis } from './ask.js';
+import { ask, httpGet, memcached, redis } from './ask.js';
 import type { PrivateRoot } from '../support/private-root.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -30,6 +30,11 @@ export interface RealExample {
    * import issue. Nothing else of the description is touched.
    */
   handEdit?: (spec: Record<string, unknown>) => void;
+  /**
+   * rc.d: what an admin sets in /etc/rc.conf, and how the program shows it
+   * took effect (the knobs a port's script documents must reach it).
+   */
+  rcConf?: { lines: string[]; nice?: number; probe: Probe };
   /** The members started, each with its own port (one for a single service). */
   members: Array<{ name: string; port: number }>;
   /** Path inside the private root → fixture file (test/real/fixtures/). */
@@ -82,6 +87,14 @@ export const REAL_EXAMPLES: RealExample[] = [
     runsAs: ['redis'],
       probe: redisAnswers,
     writes: () => ['/var/lib/redis/dump.rdb'],
+    rcConf: {
+      lines: ['redis_flags="--maxmemory 10mb"', 'redis_nice="5"'],
+      nice: 5,
+      probe: async (root, port) => {
+        const reply = await ask(root, port, '*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$9\r\nmaxmemory\r\n', '\r\n10485760\r\n');
+        return reply?.includes('10485760') ? undefined : `CONFIG GET maxmemory: ${JSON.stringify(reply)}`;
+      },
+    },
   },
   {
     name: 'nginx',

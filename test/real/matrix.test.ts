@@ -73,6 +73,9 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
   try {
     await prepare(bed, example, target);
     await bed.install(installSource(example));
+    // rc.d: what an admin sets in rc.conf reaches the program (issue 18).
+    const admin = target === 'rcd' ? example.rcConf : undefined;
+    for (const line of admin?.lines ?? []) bed.setting!(line);
 
     await act('start');
     await answers();
@@ -85,6 +88,11 @@ async function runCell(example: RealExample, member: { name: string; port: numbe
       await check(`the declared directory ${path} exists, owned by ${owner}`, stat?.isDirectory() === true && stat.uid === (await uid(bed, owner)), `uid ${stat?.uid}`);
     }
     await act('status');
+    if (admin) {
+      await answers(admin.probe);
+      if (admin.nice !== undefined) await check(`${service} runs at nice ${admin.nice}`, programPids().every((p) => niceOf(p.pid) === admin.nice), programPids().map((p) => niceOf(p.pid)).join(' '));
+    }
+    if (target === 'rcd' && !example.unit && description(example, member.name).configCheck) await act('configtest');
 
     if (example.reload) {
       example.reload.edit(bed.root, (path) => mapped(target, path));
@@ -154,7 +162,13 @@ function description(example: RealExample, member: string): ExampleSpec {
   return JSON.parse(readFileSync(fileURLToPath(new URL(`../../examples/${file}`, import.meta.url)), 'utf8')) as ExampleSpec;
 }
 
+/** The nice value of a process (field 19 of /proc/PID/stat). */
+function niceOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+}
+
 interface ExampleSpec {
+  configCheck?: string[];
   user?: string;
   daemonizes?: boolean;
   pidfile?: string;
