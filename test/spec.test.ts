@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { normalize } from '../src/spec/normalize.js';
 import { loadSpecFile } from '../src/spec/load.js';
 import { fixtureSpec } from './support/fixtures.js';
@@ -76,6 +76,7 @@ describe('refusals name the field, the reason and what is accepted', () => {
 
 describe('spec files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'init-service-spec-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
