@@ -48,7 +48,7 @@ describe('the unit file grammar', () => {
         [{ text: 'A\t' }],
         [{ text: '$HOME' }],
         [{ text: '50%' }],
-        [{ variable: 'VAR' }],
+        [{ variable: 'VAR', braced: true }],
         [{ variable: 'WORD' }],
         [{ specifier: 'i' }],
       ],
@@ -144,6 +144,15 @@ describe('what a unit becomes', () => {
     expect(imported('[Service]\nExecStart=/usr/bin/web\n').spec.user).toBe('root');
     expect(normalize(imported('[Service]\nExecStart=/usr/bin/web\n').spec).user).toBeUndefined();
     expect(imported('[Service]\nExecStart=/usr/bin/web\nDynamicUser=yes\n').spec.user).toBe('web');
+  });
+
+  test('--set gives a variable the unit reads from outside (Debian\'s $DAEMON_OPTS), reported as approximated', () => {
+    const text = '[Service]\nEnvironmentFile=-/etc/default/web\nExecStart=/usr/bin/web $DAEMON_OPTS --name ${NAME}\n';
+    expect(refusal(() => imported(text))).toMatch(/\$DAEMON_OPTS is set outside the unit .* give it with --set DAEMON_OPTS=VALUE/);
+    const name = 'web.service';
+    const { spec, report } = importUnit(name, { name, text }, [], undefined, new Map([['DAEMON_OPTS', '-v --port 80'], ['NAME', 'a {b}']]));
+    expect(spec.args).toEqual(['-v', '--port', '80', '--name', 'a {{b}']);
+    expect(report.find((r) => r.directive === 'Service.ExecStart')).toMatchObject({ outcome: 'approximated', detail: 'command and args; $DAEMON_OPTS $NAME as given with --set, where the unit reads them from outside' });
   });
 
   test('every directive line appears in the report exactly once', () => {

@@ -15,6 +15,9 @@ FreeBSD files from the description with init-service generate --spec.
   --drop-in DIR      a drop-in directory to apply too (repeatable); UNIT.d/
                      beside the unit is always read. Files *.conf, by name.
   --instance NAME    the instance, for a template unit (name@.service)
+  --set NAME=VALUE   the value of a variable the unit reads from outside (an
+                     EnvironmentFile=, such as $DAEMON_OPTS from /etc/default),
+                     for the command lines that use it (repeatable)
   --out FILE         write the description there (refused if it exists,
                      unless --force); default: standard output
   --format json|yaml the description's format (default json)
@@ -29,6 +32,7 @@ function parse(args: readonly string[]) {
   return parseCommandArgs('init-service import', args, {
     'drop-in': { type: 'string', multiple: true },
     instance: { type: 'string' },
+    set: { type: 'string', multiple: true },
     out: { type: 'string' },
     format: { type: 'string' },
     json: { type: 'boolean' },
@@ -48,9 +52,15 @@ export const importCommand: Command = {
     const unit = readUnit(file, basename(file));
     const dirs = [`${file}.d`, ...(values['drop-in'] ?? []).map((d) => resolve(io.cwd, d))];
     const dropIns = dirs.flatMap((dir) => dropInFiles(dir, basename(file)));
+    const given = new Map<string, string>();
+    for (const assignment of values.set ?? []) {
+      const eq = assignment.indexOf('=');
+      if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(assignment.slice(0, eq))) throw new UserError(`--set: expected NAME=VALUE, not "${assignment}"`, 2);
+      given.set(assignment.slice(0, eq), assignment.slice(eq + 1));
+    }
     let imported;
     try {
-      imported = importUnit(file, unit, dropIns, values.instance);
+      imported = importUnit(file, unit, dropIns, values.instance, given);
     } catch (error) {
       if (error instanceof UnitSyntaxError || error instanceof ImportError) {
         io.stderr(`init-service: cannot import ${basename(file)}: ${error.message}\n`);

@@ -6,7 +6,8 @@
  * environment references (the latter two kept as pieces for the caller).
  */
 
-export type Piece = { text: string } | { specifier: string } | { variable: string };
+/** A variable: `${NAME}` is one argument whatever it holds, `$NAME` alone as a word splits at white space. */
+export type Piece = { text: string } | { specifier: string } | { variable: string; braced?: true };
 export type ExecWord = Piece[];
 
 export interface ExecLine {
@@ -70,7 +71,7 @@ export function parseExecLine(value: string): ExecLine {
         const bare = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(value.slice(i));
         const ref = curly ?? bare;
         if (ref) {
-          word.push({ variable: ref[1]! });
+          word.push(curly ? { variable: ref[1]!, braced: true } : { variable: ref[1]! });
           i += ref[0].length;
           continue;
         }

@@ -14,12 +14,19 @@ export interface UnitText {
 
 /**
  * `unit` and its drop-ins (applied in the order given: systemd sorts them by
- * file name) as a v2 description and a report of every directive line.
+ * file name) as a v2 description and a report of every directive line;
+ * `given` holds values for variables the unit reads from outside (--set).
  * Throws UnitSyntaxError or ImportError, each naming the line.
  */
-export function importUnit(unitFile: string, unit: UnitText, dropIns: readonly UnitText[], instance?: string): { spec: ServiceSpec; report: ReportLine[] } {
+export function importUnit(
+  unitFile: string,
+  unit: UnitText,
+  dropIns: readonly UnitText[],
+  instance?: string,
+  given: ReadonlyMap<string, string> = new Map(),
+): { spec: ServiceSpec; report: ReportLine[] } {
   const entries: Entry[] = [unit, ...dropIns].flatMap((f) => parseUnitFile(f.text, f.name));
-  const imported = mapUnit(entries, unitName(unitFile, instance));
+  const imported = mapUnit(entries, unitName(unitFile, instance), given);
   // What the targets will be given must be a description they accept.
   try {
     normalize(imported.spec);

@@ -58,7 +58,7 @@ interface Accumulated {
  * every directive line read: mapped, approximated (and how) or not carried
  * (and why). Throws ImportError when the unit cannot be expressed.
  */
-export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: ServiceSpec; report: ReportLine[] } {
+export function mapUnit(entries: readonly Entry[], unit: UnitName, given: ReadonlyMap<string, string> = new Map()): { spec: ServiceSpec; report: ReportLine[] } {
   const report: ReportLine[] = [];
   const reported = new Set<Entry>();
   const say = (e: Entry, outcome: Outcome, detail: string) => {
@@ -98,7 +98,11 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
   const spec: Record<string, unknown> = { name: unit.instance ?? unit.prefix };
   if (unit.instance !== undefined) spec.family = unit.prefix;
   const environment = new Map<string, string>();
-  const toValue = (word: ExecWord, e: Entry): string => wordValue(word, e, unit, environment);
+  // What command lines may refer to: the unit's Environment=, then what --set gives for a
+  // variable the unit reads from outside (an EnvironmentFile= is read after Environment=).
+  const known = new Map<string, string>();
+  const toValue = (word: ExecWord, e: Entry): string => wordValue(word, e, unit, known);
+  const fromSet = (words: readonly ExecWord[]) => [...new Set(words.flatMap((w) => w.flatMap((p) => ('variable' in p && given.has(p.variable) ? [`$${p.variable}`] : []))))];
 
   // Environment= first: ExecStart= may refer to it.
   const env = take('Service.Environment');
@@ -109,6 +113,8 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
     }
     if (environment.size > 0) spec.environment = Object.fromEntries(environment);
   }
+  for (const [name, value] of environment) known.set(name, value);
+  for (const [name, value] of given) known.set(name, escapeBraces(value));
 
   // Description=
   const description = take('Unit.Description');
@@ -145,7 +151,7 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
   if (start.values.length > 1) throw new ImportError(lastLine(start).at, 'Service.ExecStart', `${start.values.length} command lines: only Type=oneshot runs several; the targets run one program`);
   const startLine = lastLine(start);
   const exec = parseExecLineSafe(start.values[0]!, startLine);
-  const argv = exec.words.flatMap((w) => splitWholeVariable(w, startLine, unit, environment));
+  const argv = exec.words.flatMap((w) => splitWholeVariable(w, startLine, unit, known));
   if (argv.length === 0) throw new ImportError(startLine.at, 'Service.ExecStart', 'an empty command line');
   if (/[+!]/.test(exec.prefixes)) throw new ImportError(startLine.at, 'Service.ExecStart', `the "${exec.prefixes}" prefix runs it with full privileges regardless of User=; describe the account it needs instead`);
   if (exec.prefixes.includes('@')) throw new ImportError(startLine.at, 'Service.ExecStart', 'the "@" prefix passes a different argv[0]; the targets pass the program path itself');
@@ -153,7 +159,11 @@ export function mapUnit(entries: readonly Entry[], unit: UnitName): { spec: Serv
   if (!command.startsWith('/')) throw new ImportError(startLine.at, 'Service.ExecStart', `"${command}" has no absolute path; systemd would search its own fixed PATH, the targets need the program's absolute path`);
   spec.command = command;
   if (argv.length > 1) spec.args = argv.slice(1);
-  say(startLine, exec.prefixes.includes('-') ? 'approximated' : 'mapped', exec.prefixes.includes('-') ? 'command and args; the "-" prefix (a failure counts as success) is not carried' : 'command and args');
+  const notes = [
+    ...(exec.prefixes.includes('-') ? ['the "-" prefix (a failure counts as success) is not carried'] : []),
+    ...(fromSet(exec.words).length > 0 ? [`${fromSet(exec.words).join(' ')} as given with --set, where the unit reads ${fromSet(exec.words).length > 1 ? 'them' : 'it'} from outside`] : []),
+  ];
+  say(startLine, notes.length > 0 ? 'approximated' : 'mapped', ['command and args', ...notes].join('; '));
 
   // ExecStartPre= that checks the configuration; ExecReload=.
   const pre = take('Service.ExecStartPre');
@@ -411,18 +421,18 @@ function wordValue(word: ExecWord, e: Entry, unit: UnitName, environment: Readon
         return v;
       }
       const v = environment.get(p.variable);
-      if (v === undefined) throw new ImportError(e.at, `${e.section}.${e.key}`, `$${p.variable} is set outside the unit (an EnvironmentFile= or the manager), so its value is unknown here; write the value in the description's args`);
+      if (v === undefined) throw new ImportError(e.at, `${e.section}.${e.key}`, `$${p.variable} is set outside the unit (an EnvironmentFile= or the manager), so its value is unknown here; give it with --set ${p.variable}=VALUE`);
       return v;
     })
     .join('');
 }
 
-/** A word that is `$NAME` alone is split at white space (systemd.service(5)); any other word is one argument. */
+/** A word that is `$NAME` alone is split at white space (systemd.service(5)); any other word, `${NAME}` alone too, is one argument. */
 function splitWholeVariable(word: ExecWord, e: Entry, unit: UnitName, environment: ReadonlyMap<string, string>): string[] {
   const only = word.length === 1 ? word[0]! : undefined;
-  if (only && 'variable' in only) {
+  if (only && 'variable' in only && !only.braced) {
     const v = environment.get(only.variable);
-    if (v === undefined) throw new ImportError(e.at, `${e.section}.${e.key}`, `$${only.variable} is set outside the unit (an EnvironmentFile= or the manager), so its value is unknown here; write the value in the description's args`);
+    if (v === undefined) throw new ImportError(e.at, `${e.section}.${e.key}`, `$${only.variable} is set outside the unit (an EnvironmentFile= or the manager), so its value is unknown here; give it with --set ${only.variable}=VALUE`);
     return v.split(/[ \t\n]+/).filter(Boolean);
   }
   return [wordValue(word, e, unit, environment)];
