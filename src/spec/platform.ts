@@ -79,3 +79,21 @@ export function resolveSpec(spec: ServiceSpec, layout: PlatformLayout, overrides
     directories,
   };
 }
+
+/**
+ * Stands for {instance} while a family's shared file is worked out (the
+ * systemd template, the rc.d profiles script): the description refuses NUL in
+ * every value, so the mark shows exactly where each target puts its own
+ * reference to the member (systemd's %i, rc.d's "${profile}").
+ */
+export const INSTANCE_MARK = '\u0000';
+
+/** A family member's description resolved for the family's shared file: {instance} as INSTANCE_MARK. */
+export function resolveFamily(spec: ServiceSpec, layout: PlatformLayout, overrides: Overrides = {}): Resolved {
+  return resolveSpec({ ...spec, name: INSTANCE_MARK }, layout, overrides);
+}
+
+/** A resolved value as its text and, between the pieces, the member's place: "a\u0000b" → ["a", "b"]. */
+export function instancePieces(value: string): string[] {
+  return value.split(INSTANCE_MARK);
+}

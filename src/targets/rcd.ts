@@ -6,7 +6,7 @@ import { DIRECTORY_KINDS, type Service } from '../spec/types.js';
 import { LIMIT_FLAG, PATH_FIELDS, plainPathProblems, wrap } from './shared.js';
 import type { Target } from './target.js';
 import { LAYOUT } from '../layout.js';
-import { resolveSpec, type PlatformLayout } from '../spec/platform.js';
+import { INSTANCE_MARK, instancePieces, resolveFamily, resolveSpec, type PlatformLayout } from '../spec/platform.js';
 import { FREEBSD_INSTALLED_LAYOUT, FREEBSD_LAYOUT, freebsdArgWarning, freebsdPathWarning } from './freebsd-layout.js';
 
 /** rc.conf variable with its default; `words` defaults are argv lists rc.subr evaluates. */
@@ -119,17 +119,13 @@ export function rcName(svc: Service): string {
   return (svc.family ?? svc.name).replaceAll('-', '_');
 }
 
-/**
- * Stands for {instance} while a family's script is worked out: the
- * description refuses NUL in every value, so it marks exactly where the
- * profile's name goes, which the script holds in PROFILE.
- */
-const MARK = '\u0000';
+/** The profile's name, in a family's script ({instance}, INSTANCE_MARK while it is worked out). */
+const MARK = INSTANCE_MARK;
 const PROFILE = 'profile';
 
 /** A value with the family's MARK in it as one shell word with "${profile}" there. */
 function profileWord(value: string): ShPart[] {
-  return value.split(MARK).flatMap((text, i): ShPart[] => (i === 0 ? [{ text }] : [{ variable: PROFILE }, { text }]));
+  return instancePieces(value).flatMap((text, i): ShPart[] => (i === 0 ? [{ text }] : [{ variable: PROFILE }, { text }]));
 }
 
 /** A start-line word: plain text, or a family's word with "${profile}" in it. */
@@ -195,7 +191,7 @@ export const USR_LOCAL = /(?<![\w./-])\/usr\/local(?![\w.-])/;
  */
 export function onFreeBSD(svc: Service, layout: PlatformLayout = FREEBSD_LAYOUT, asFamily = false): Service {
   // A family's script: {instance} resolved to MARK, put back as "${profile}".
-  const r = resolveSpec(asFamily && svc.family !== undefined ? { ...svc.spec, name: MARK } : svc.spec, layout, svc.spec.freebsd);
+  const r = asFamily && svc.family !== undefined ? resolveFamily(svc.spec, layout, svc.spec.freebsd) : resolveSpec(svc.spec, layout, svc.spec.freebsd);
   return {
     ...svc,
     user: svc.user === undefined ? undefined : freebsdAccount(svc.user),

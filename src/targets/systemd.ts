@@ -13,7 +13,7 @@ import { DATA_MODE, type GeneratedFile } from '../files.js';
 import type { Renderer } from '../render.js';
 import { quoteForMessage, type Problem } from '../spec/check-schema.js';
 import { DIRECTORY_KINDS, type DirectoryKind, type HardeningProfile, type Service } from '../spec/types.js';
-import { LINUX_LAYOUT, resolveSpec } from '../spec/platform.js';
+import { INSTANCE_MARK, instancePieces, LINUX_LAYOUT, resolveFamily } from '../spec/platform.js';
 import type { Target } from './target.js';
 import { LAYOUT } from '../layout.js';
 
@@ -175,7 +175,7 @@ function writable(svc: Service, hardened: boolean): Writable {
     if (seen.has(dir) || declared.some((d) => dir === d || dir.startsWith(`${d}/`))) return;
     seen.add(dir);
     for (const [prefix, setting] of MANAGED_DIRECTORIES) {
-      if (dir.startsWith(prefix) && !systemdDirectoryProblem(dir.slice(prefix.length).replaceAll(INSTANCE, 'x'))) {
+      if (dir.startsWith(prefix) && !systemdDirectoryProblem(dir.slice(prefix.length).replaceAll(INSTANCE_MARK, 'x'))) {
         out.managed.push([setting, dir.slice(prefix.length)]);
         return;
       }
@@ -459,22 +459,14 @@ function unitModel(svc: Service, unit: string) {
   return { m, paths, sandbox };
 }
 
-/**
- * Stands for {instance} while a family's template is worked out: the
- * description refuses NUL in every value, so it marks exactly where the
- * instance goes, and text() turns it into the specifier.
- */
-const INSTANCE = '\u0000';
-
 function text(value: string, specifier: 'i' | 'I' = 'i'): SystemdText {
-  if (!value.includes(INSTANCE)) return value;
-  return value.split(INSTANCE).flatMap((part, i) => (i === 0 ? [part] : [{ specifier }, part])).filter((p) => p !== '');
+  if (!value.includes(INSTANCE_MARK)) return value;
+  return instancePieces(value).flatMap((part, i) => (i === 0 ? [part] : [{ specifier }, part])).filter((p) => p !== '');
 }
 
-/** The member resolved again with INSTANCE for {instance}: the family's template. */
+/** The member resolved again with INSTANCE_MARK for {instance}: the family's template. */
 function templateService(svc: Service): Service {
-  const r = resolveSpec({ ...svc.spec, name: INSTANCE }, LINUX_LAYOUT);
-  return { ...svc, ...r };
+  return { ...svc, ...resolveFamily(svc.spec, LINUX_LAYOUT) };
 }
 
 type Sections = Map<string, Map<string, string[]>>;
