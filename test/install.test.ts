@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { shWord } from '../src/escape.js';
-import { enableSteps } from '../src/install/enable.js';
+import { disableCommand, enableSteps } from '../src/install/enable.js';
 import { placeFiles } from '../src/install/place.js';
 import { generate } from '../src/index.js';
 import { cli, treeRecord } from './support/cli.js';
@@ -203,6 +203,14 @@ describe('enabling a family whose members the files alone do not name', () => {
       { target: 'systemd', name: 'f@a.service' },
       { target: 'systemd', name: 'f@b.service' },
     ]);
+  });
+});
+
+describe('disabling, the inverse of enabling', () => {
+  test('a family\'s rc.d profiles are taken back with its enable knob', () => {
+    expect(disableCommand({ target: 'rcd', name: 'lisp_site', profiles: ['alpha', 'beta'] })).toBe('service lisp_site onestop; sysrc -x lisp_site_enable lisp_site_profiles');
+    expect(disableCommand({ target: 'rcd', name: 'redis' })).toBe('service redis onestop; sysrc -x redis_enable');
+    expect(disableCommand({ target: 'openrc', name: 'web' })).toBe('rc-service web stop; rc-update del web default');
   });
 });
 

@@ -1,7 +1,8 @@
 import { lstat, readlink, rmdir, unlink } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { DEFAULT_PREFIX, placeFiles } from '../install/place.js';
+import { disableCommand, runlevelLink } from '../install/enable.js';
 import type { TargetId } from '../targets/index.js';
 import { plan, type PlannedFile } from '../write.js';
 import { SPEC_HELP, SPEC_OPTIONS } from './inputs.js';
@@ -59,7 +60,7 @@ export const uninstallCommand: Command = {
     }
 
     if (live && placed.services.length > 0) {
-      io.stdout(`Stop and disable them first:\n${placed.services.map(({ target, name }) => `  ${disable(target, name)}\n`).join('')}`);
+      io.stdout(`Stop and disable them first:\n${placed.services.map((s) => `  ${disableCommand(s)}\n`).join('')}`);
     }
     const planned = await plan(placed.files, root);
     const changed = planned.filter((p) => p.state === 'changed' || p.blocker);
@@ -93,20 +94,14 @@ export const uninstallCommand: Command = {
   },
 };
 
-function disable(target: TargetId, name: string): string {
-  if (target === 'openrc') return `rc-service ${name} stop; rc-update del ${name} default`;
-  if (target === 'rcd') return `service ${name} onestop; sysrc -x ${name}_enable`;
-  return `systemctl disable --now ${name}`;
-}
-
 /** The runlevel links install --enable made under another root (/etc/runlevels/default/NAME -> /etc/init.d/NAME). */
 async function runlevelLinks(services: readonly { target: TargetId; name: string }[], root: string): Promise<string[]> {
   const found: string[] = [];
   for (const { target, name } of services) {
     if (target !== 'openrc') continue;
-    const path = join(root, 'etc/runlevels/default', name);
-    const isLink = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
-    if (isLink && (await readlink(path)) === `/etc/init.d/${name}`) found.push(path);
+    const link = runlevelLink(root, name);
+    const isLink = await lstat(link.path).then((s) => s.isSymbolicLink(), () => false);
+    if (isLink && (await readlink(link.path)) === link.target) found.push(link.path);
   }
   return found;
 }

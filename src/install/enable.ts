@@ -35,8 +35,8 @@ export function enableSteps(services: readonly { target: TargetId; name: string;
     if (target === 'openrc') {
       if (live) command('openrc', [name], ['rc-update', 'add', name, 'default']);
       else {
-        const path = join(root, 'etc/runlevels/default', name);
-        steps.push({ target, names: [name], shown: `ln -s /etc/init.d/${name} ${shWord(path)}`, link: { path, target: `/etc/init.d/${name}` } });
+        const link = runlevelLink(root, name);
+        steps.push({ target, names: [name], shown: `ln -s ${link.target} ${shWord(link.path)}`, link });
       }
     } else if (target === 'rcd') {
       // A family's members are its profiles (sysrc(8): NAME+=VALUE appends).
@@ -47,6 +47,18 @@ export function enableSteps(services: readonly { target: TargetId; name: string;
   if (systemd.length > 0 && live) command('systemd', systemd, ['systemctl', 'daemon-reload']);
   for (const unit of systemd) command('systemd', [unit], live ? ['systemctl', 'enable', unit] : ['systemctl', `--root=${root}`, 'enable', unit]);
   return steps;
+}
+
+/** The link rc-update add makes under ROOT: /etc/runlevels/default/NAME -> /etc/init.d/NAME. */
+export function runlevelLink(root: string, name: string): { path: string; target: string } {
+  return { path: join(root, 'etc/runlevels/default', name), target: `/etc/init.d/${name}` };
+}
+
+/** How an admin stops a service and takes back what enableSteps did (a family's rc.d profiles too). */
+export function disableCommand({ target, name, profiles = [] }: { target: TargetId; name: string; profiles?: string[] }): string {
+  if (target === 'openrc') return `rc-service ${name} stop; rc-update del ${name} default`;
+  if (target === 'rcd') return `service ${name} onestop; sysrc -x ${name}_enable${profiles.length > 0 ? ` ${name}_profiles` : ''}`;
+  return `systemctl disable --now ${name}`;
 }
 
 /**
@@ -88,7 +100,7 @@ export async function runEnableSteps(steps: readonly EnableStep[], run: RunTool)
       continue;
     }
     if (step.link) {
-      results.push({ step, ...(await runlevelLink(step.link.path, step.link.target)) });
+      results.push({ step, ...(await makeRunlevelLink(step.link.path, step.link.target)) });
       continue;
     }
     const [command, ...args] = step.argv!;
@@ -101,7 +113,7 @@ export async function runEnableSteps(steps: readonly EnableStep[], run: RunTool)
   return results;
 }
 
-async function runlevelLink(path: string, target: string): Promise<{ ok: boolean; detail: string }> {
+async function makeRunlevelLink(path: string, target: string): Promise<{ ok: boolean; detail: string }> {
   const existing = await lstat(path).catch(() => undefined);
   if (existing) {
     const current = existing.isSymbolicLink() ? await readlink(path) : undefined;
