@@ -188,7 +188,9 @@ describe('v2 fields on rc.d', () => {
 
   test.each(exampleNames())('example %s: init-service lint passes its rc.d scripts', (name) => {
     const { files } = generate(example(name), { targets: ['rcd'] });
-    for (const f of files.filter((f) => f.path.endsWith('.in'))) {
+    const scripts = files.filter((f) => f.path.endsWith('.in'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const f of scripts) {
       expect(lintScript(f.path, f.content!, 'rcd').filter((x) => x.severity === 'error'), f.path).toEqual([]);
     }
   });
