@@ -1,3 +1,4 @@
+import { LINUX_LAYOUT } from '../spec/platform.js';
 import type { ServiceSpec } from '../spec/types.js';
 import { ExecSyntaxError, parseExecLine, type ExecWord } from './exec-line.js';
 import type { Entry } from './unit-file.js';
@@ -363,7 +364,8 @@ function escapeBraces(text: string): string {
   return text.replace(/\{/g, '{{');
 }
 
-const BASES: Array<[kind: string, base: string]> = [['state', '/var/lib/'], ['cache', '/var/cache/'], ['logs', '/var/log/'], ['runtime', '/run/'], ['runtime', '/var/run/']];
+/** The layout's bases (systemd.exec(5)), and /var/run, Debian's link to /run, which units still name. */
+const BASES: Array<[kind: string, base: string]> = [...Object.entries(LINUX_LAYOUT.base).map(([kind, base]): [string, string] => [kind, `${base}/`]), ['runtime', '/var/run/']];
 
 /** `/var/lib/redis` → state "redis"; undefined for a path outside the bases or not a plain name. */
 function directoryOf(path: string): { kind: string; name: string } | undefined {
